@@ -1,0 +1,42 @@
+# 扎兰屯党建网 — two commands set everything up: `make site` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: site preview serve check test system-deps clean
+
+site: $(VENV)/.installed            ## build the public site into site/
+	$(BIN)/python -m scripts build
+
+preview: $(VENV)/.installed         ## build with unpublished records, marked
+	$(BIN)/python -m scripts build --preview --site .build/preview
+
+serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
+	$(BIN)/python -m scripts serve
+
+check: $(VENV)/.installed           ## validate every record
+	$(BIN)/python -m scripts check
+
+test: $(VENV)/.dev-installed system-deps   ## the whole test suite
+	$(BIN)/python -m pytest -q tests
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Debian's Chromium and CJK fonts for the browser tests (without the fonts,
+# Chinese renders as boxes). Installed only when missing; needs root.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "正在安装 chromium 和 fonts-noto-cjk ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk fontconfig; \
+	fi
+
+clean:
+	rm -rf site .build dist

@@ -1,0 +1,1 @@
+"""扎兰屯党建网 generator: records → validate → render → build."""

@@ -1,0 +1,58 @@
+"""Editors' command line: python -m scripts <command> (messages in Chinese)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .build import build_site, check
+from .problems import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts", description="扎兰屯党建网 网站生成工具")
+    parser.add_argument("--root", type=Path, default=ROOT, help="内容仓库所在目录（默认为本仓库）")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="校验记录并构建网站到 site/")
+    p_build.add_argument("--preview", action="store_true", help="预览版：包含未发布的记录，并加标注")
+    p_build.add_argument("--site", type=Path, help="输出目录（默认为 site/）")
+    sub.add_parser("check", help="校验全部记录，列出所有问题")
+    p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
+    p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # mkdocs lists every page left out of the fixed nav at INFO: by design.
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    root = args.root.resolve()
+    try:
+        if args.command == "check":
+            problems = check(root)
+            for p in problems:
+                print(p)
+            errors = sum(p.level == "error" for p in problems)
+            if errors:
+                print(f"发现 {errors} 个错误，请按提示修改。", file=sys.stderr)
+                return 1
+            print("检查通过。")
+            return 0
+        if args.command == "serve":
+            from .serve import serve
+            serve(root, args.address)
+            return 0
+        site = build_site(root, args.site, preview=args.preview)
+        print(f"网站已生成：{site}")
+        return 0
+    except InputError as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        print(f"发现 {len(e.problems)} 个错误，网站未更新。", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

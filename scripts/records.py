@@ -1,0 +1,236 @@
+"""Records: the editors' files, read with the line of every field.
+
+A record is a Markdown file with YAML front matter (units, members, videos,
+news) or an item of a YAML list file (red SMS, figures). Its id is the file
+name, or the item's `id`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+from .schema import Kind, Schema, load_schema
+
+MAX_FILE_BYTES = 512 * 1024
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+@dataclass
+class Record:
+    kind: Kind
+    id: str
+    data: dict[str, Any]
+    body: str
+    path: str                       # relative to the repository root
+    line: int                       # line of the record's start
+    lines: dict[tuple, int] = field(default_factory=dict)  # field path -> line
+    body_line: int = 1
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get(self.kind.title_field) or self.id)
+
+    @property
+    def status(self) -> str:
+        return self.data.get("status") or self.kind.default_status
+
+    @property
+    def is_sample(self) -> bool:
+        return self.data.get("sample") is True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def line_of(self, path: tuple) -> int:
+        """Line of a field, or of its nearest enclosing field."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.line
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data.get(key)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without aliases (they can blow up in size) and with dates kept
+    as text, so the schema checks them and a wrong date names its line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class YamlFault(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        # Aliases are refused outright: a record never needs them.
+        original = loader.compose_node
+
+        def compose_node(parent, index):
+            if loader.check_event(yaml.AliasEvent):
+                event = loader.peek_event()
+                raise YamlFault(event.start_mark.line + 1,
+                                "不支持 YAML 锚点和别名（* 与 &），请直接写出内容")
+            return original(parent, index)
+
+        loader.compose_node = compose_node
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 1
+        raise YamlFault(line, f"YAML 格式错误：{_yaml_reason(e)}") from None
+    except yaml.YAMLError as e:
+        raise YamlFault(1, f"YAML 格式错误：{e}") from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_reason(e: yaml.MarkedYAMLError) -> str:
+    problem = (e.problem or "").strip()
+    known = {
+        "mapping values are not allowed here": "此处不能出现冒号，含冒号的内容请加引号",
+        "could not find expected ':'": "缺少冒号“:”",
+        "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请用空格",
+        "found undefined alias": "不支持 YAML 别名",
+        "expected <block end>, but found '-'": "列表缩进不一致",
+        "found a tab character that violates indentation": "不能用 Tab 缩进，请用空格",
+    }
+    for english, chinese in known.items():
+        if problem.startswith(english):
+            return chinese
+    return f"无法解析（{problem or e}），请检查缩进、冒号和引号"
+
+
+def _construct(node: yaml.Node, path: tuple, lines: dict, offset: int, loader: _Loader) -> Any:
+    lines[path] = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            if not isinstance(key, str):
+                raise YamlFault(key_node.start_mark.line + 1 + offset, f"字段名“{key}”应为文字")
+            if key in out:
+                raise YamlFault(key_node.start_mark.line + 1 + offset, f"字段“{key}”重复出现")
+            out[key] = _construct(value_node, (*path, key), lines, offset, loader)
+            lines[(*path, key)] = key_node.start_mark.line + 1 + offset
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, (*path, i), lines, offset, loader) for i, v in enumerate(node.value)]
+    return loader.construct_object(node)
+
+
+def parse_yaml(text: str, offset: int = 0) -> tuple[Any, dict]:
+    """YAML text → (value, {field path: line}); raises YamlFault."""
+    try:
+        node = _compose(text)
+    except YamlFault as fault:
+        fault.line += offset
+        raise
+    lines: dict[tuple, int] = {}
+    if node is None:
+        return None, lines
+    loader = _Loader("")
+    try:
+        return _construct(node, (), lines, offset, loader), lines
+    except yaml.YAMLError as e:
+        raise YamlFault(offset + 1, f"YAML 内容无法识别：{e}") from None
+
+
+def read_text(path: Path, rel: str) -> str:
+    """The file's text, with BOM and CRLF accepted; raises YamlFault for editors."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise YamlFault(1, f"文件过大（{size // 1024} KB），单个记录不能超过 {MAX_FILE_BYTES // 1024} KB")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise YamlFault(1, "文件是空的")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise YamlFault(line, "文件不是 UTF-8 编码（可能是 GBK），请在编辑器中另存为 UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """→ (front matter, body, line where the body starts); raises YamlFault."""
+    if not text.startswith("---"):
+        raise YamlFault(1, "缺少开头的 YAML 信息块：文件第一行应为 ---")
+    m = FRONT_MATTER_RE.match(text)
+    if not m:
+        raise YamlFault(1, "YAML 信息块没有结束：请在字段之后另起一行写 ---")
+    front = m.group(1) or ""
+    return front, text[m.end():], front.count("\n") + 3
+
+
+def _record_from_mapping(kind: Kind, rid: str, data: Any, lines: dict, rel: str, line: int,
+                         body: str = "", body_line: int = 1) -> tuple[Record | None, list[Problem]]:
+    if not isinstance(data, dict):
+        return None, [Problem(rel, line, "", "记录应由“字段: 值”组成")]
+    return Record(kind, rid, data, body, rel, line, lines, body_line), []
+
+
+def load_file(root: Path, path: Path, kind: Kind) -> tuple[list[Record], list[Problem]]:
+    rel = path.relative_to(root).as_posix()
+    try:
+        text = read_text(path, rel)
+        if kind.is_list_file:
+            data, lines = parse_yaml(text)
+        else:
+            front, body, body_line = split_front_matter(text)
+            data, lines = parse_yaml(front, offset=1)
+    except YamlFault as fault:
+        return [], [Problem(rel, fault.line, "", fault.message)]
+
+    if not kind.is_list_file:
+        record, problems = _record_from_mapping(
+            kind, path.stem, data if data is not None else {}, lines, rel, 2, body, body_line)
+        return ([record] if record else []), problems
+
+    if not isinstance(data, list):
+        return [], [Problem(rel, 1, "", "此文件应为列表：每一条以“- id: 编号”开头")]
+    records, problems = [], []
+    for i, item in enumerate(data):
+        sub = {k[1:]: v for k, v in lines.items() if k[:1] == (i,)}
+        item_line = lines.get((i,), 1)
+        rid = item.get("id") if isinstance(item, dict) else None
+        record, found = _record_from_mapping(
+            kind, rid if isinstance(rid, str) else "", item, sub, rel, item_line)
+        records += [record] if record else []
+        problems += found
+    return records, problems
+
+
+def record_files(root: Path, kind: Kind) -> list[Path]:
+    if kind.is_list_file:
+        p = root / kind.path
+        return [p] if p.exists() else []
+    return sorted(p for p in root.glob(kind.path) if p.is_file())
+
+
+def load_all(root: Path, schema: Schema | None = None) -> tuple[list[Record], list[Problem]]:
+    """Every record of every kind under root, with the faults that stopped a file."""
+    schema = schema or load_schema()
+    records, problems = [], []
+    for kind in schema.kinds.values():
+        for path in record_files(root, kind):
+            found, faults = load_file(root, path, kind)
+            records += found
+            problems += faults
+    return records, problems

@@ -1,0 +1,218 @@
+"""Render: records through the Jinja templates into plain Markdown.
+
+The output is ordinary MkDocs Markdown with front matter: no project plugin or
+hook is needed to build it, so another MkDocs-compatible builder can take over.
+Templates are Hugo-style: templates/<kind>/single.md.j2 and list.md.j2.
+"""
+from __future__ import annotations
+
+import posixpath
+from datetime import date
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from .records import Record
+from .schema import load_schema
+
+# Characters that can start Markdown markup (links, emphasis, code, attribute
+# lists, tables); escaped so that a field is always shown as text.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#!|~])")
+
+
+def md_text(value) -> str:
+    """A field value as literal Markdown text: no markup, no HTML, one line."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _finalize(value):
+    """Every {{ value }} is literal text unless a filter or macro made it Markup."""
+    if value is None or isinstance(value, jinja2.Undefined):
+        return Markup("")
+    return value if isinstance(value, Markup) else Markup(md_text(value))
+
+
+@dataclass
+class Site:
+    """Everything the templates see: records grouped by kind, and the links."""
+    records: list[Record]
+    preview: bool
+    by_id: dict[str, Record] = field(init=False)
+    by_kind: dict[str, list[Record]] = field(init=False)
+    backlinks: dict[str, list[Record]] = field(init=False)
+
+    def __post_init__(self):
+        self.records = [r for r in self.records if self.preview or r.is_published]
+        self.by_id = {r.id: r for r in self.records}
+        self.by_kind = defaultdict(list)
+        for r in self.records:
+            self.by_kind[r.kind.name].append(r)
+        for kind, items in self.by_kind.items():
+            items.sort(key=_order_key)
+        # Links are kept both ways: a unit lists a member whose `unit` names
+        # it even if the unit's own `members` field does not, and vice versa.
+        self.backlinks = defaultdict(list)
+        for r in self.records:
+            for target in self._refs(r):
+                if r not in self.backlinks[target]:
+                    self.backlinks[target].append(r)
+
+    def _refs(self, r: Record) -> list[str]:
+        k = r.kind.name
+        if k == "unit":
+            return [*(r["members"] or []), *(r["videos"] or [])]
+        if k == "member":
+            return [r["unit"]] if r["unit"] in self.by_id else []
+        if k == "video":
+            return list(r["subjects"] or [])
+        if k == "sms":
+            return [r["unit"]] if r["unit"] in self.by_id else []
+        return []
+
+    def related(self, r: Record, kind: str) -> list[Record]:
+        """Records of `kind` linked to r in either direction, in list order."""
+        ids = {i for i in self._refs(r) if i in self.by_id}
+        ids |= {b.id for b in self.backlinks.get(r.id, [])}
+        return [x for x in self.by_kind.get(kind, []) if x.id in ids]
+
+    def unit_of(self, member: Record) -> Record | None:
+        units = self.related(member, "unit")
+        return units[0] if units else None
+
+    def latest(self, kind: str, n: int) -> list[Record]:
+        return self.by_kind.get(kind, [])[:n]
+
+    def featured(self, kind: str) -> list[Record]:
+        return [r for r in self.by_kind.get(kind, []) if r["featured"]]
+
+
+def _order_key(r: Record):
+    """Real records before samples; news newest first; else by title order."""
+    if r.kind.name == "news":
+        return (r.is_sample, "".join(chr(0x10FFFF - ord(c)) for c in str(r["date"])), r.id)
+    return (r.is_sample, not r["featured"], r.path, r.line)
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        finalize=_finalize,
+        # Autoescape makes macro output and template text trusted (Markup);
+        # _finalize escapes field values for Markdown, not just for HTML.
+        autoescape=True,
+        # Optional fields are simply absent from a record: render them empty.
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def link(ctx, target: Record | str, text=None):
+        """A Markdown link from the page being rendered to a record's page."""
+        site: Site = ctx["site"]
+        r = site.by_id.get(target) if isinstance(target, str) else target
+        if r is None:  # free text, or a record left out of this build
+            return Markup(md_text(text or target))
+        href = posixpath.relpath(r.kind.doc_path(r.id), posixpath.dirname(ctx["page_path"]))
+        if r.kind.is_list_file:
+            href += f"#{r.id}"
+        return Markup(f"[{md_text(text or r.title)}]({href})")
+
+    @jinja2.pass_context
+    def url(ctx, doc_path: str):
+        return Markup(posixpath.relpath(doc_path, posixpath.dirname(ctx["page_path"])))
+
+    def front_matter(data: dict) -> Markup:
+        clean = {k: v for k, v in data.items() if v not in (None, "", [])}
+        return Markup("---\n" + yaml.safe_dump(clean, allow_unicode=True, sort_keys=False) + "---\n")
+
+    def number(value) -> str:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    def amount(r: Record) -> str:
+        """A figure as the source words it: 70余万元, 不少于2次, 2000㎡以上."""
+        q, n, unit = r["qualifier"] or "", number(r["value"]), r["unit"] or ""
+        if q == "不少于":
+            return f"{q}{n}{unit}"
+        if q == "以上":
+            return f"{n}{unit}{q}"
+        return f"{n}{q}{unit}"
+
+    env.filters.update(link=link, url=url, front_matter=front_matter, number=number, amount=amount,
+                       isodate=lambda s: date.fromisoformat(s) if isinstance(s, str) else s,
+                       body=lambda r: Markup(r.body.strip()))
+    return env
+
+
+def render_site(records: list[Record], root: Path, out: Path, preview: bool = False) -> int:
+    """Write the Markdown of the whole site into `out` (a fresh folder).
+
+    Returns the number of pages written.
+    """
+    schema = load_schema()
+    site = Site(records, preview)
+    env = environment(root / "templates")
+    count = 0
+
+    def write(doc_path: str, template: str, **context):
+        nonlocal count
+        text = env.get_template(template).render(
+            site=site, schema=schema, preview=preview, page_path=doc_path, **context)
+        target = out / doc_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        count += 1
+
+    _copy_content(root, out, site, env, preview)
+    for name, kind in schema.kinds.items():
+        items = site.by_kind.get(name, [])
+        list_template = f"{name}/list.md.j2"
+        if (root / "templates" / list_template).exists():
+            write(kind.list_path, list_template, kind=kind, items=items)
+        single = f"{name}/single.md.j2"
+        if (root / "templates" / single).exists():
+            for r in items:
+                write(kind.doc_path(r.id), single, kind=kind, record=r)
+    for page in sorted((root / "templates" / "pages").glob("*.md.j2")):
+        write(page.name[: -len(".j2")], f"pages/{page.name}")
+    _copy_media(site, root, out)
+    return count
+
+
+def _copy_content(root: Path, out: Path, site: Site, env: jinja2.Environment, preview: bool):
+    """content/ goes in as it is, except news posts: they are records, and go
+    through the news template (status, sample marks, editorial fields)."""
+    content = root / "content"
+    posts_dir = root / Path(load_schema().kinds["news"].path).parent
+    for src in sorted(content.rglob("*")):
+        if src.is_dir() or (src.parent == posts_dir and src.suffix == ".md"):
+            continue
+        target = out / src.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target)
+    for r in site.by_kind.get("news", []):
+        doc_path = Path(r.path).relative_to("content").as_posix()
+        text = env.get_template("news/single.md.j2").render(
+            site=site, record=r, preview=preview, page_path=doc_path)
+        target = out / doc_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _copy_media(site: Site, root: Path, out: Path):
+    for r in site.records:
+        for name, f in r.kind.fields.items():
+            value = r[name]
+            if f.type == "media" and isinstance(value, str) and value:
+                target = out / value
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / value, target)

@@ -1,0 +1,189 @@
+"""Validation: each record against its kind's JSON Schema, then the checks
+that span records (unique ids, references, media files)."""
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+import jsonschema
+
+from .problems import Problem
+from .records import Record
+from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
+
+TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false",
+              "array": "列表（每项以“- ”开头）", "object": "“字段: 值”的组合", "null": "空值"}
+
+
+def _type_name(value) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "数字"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "“字段: 值”的组合"
+    return "文字"
+
+
+def _field_at(kind: Kind, path: tuple) -> Field | None:
+    """The schema field that a JSON path inside a record points to."""
+    fields: dict[str, Field] = kind.fields
+    current: Field | None = None
+    for part in path:
+        if isinstance(part, int):
+            continue
+        current = fields.get(part)
+        if current is None:
+            return None
+        items = current.items
+        fields = items.fields if isinstance(items, Struct) else {}
+    return current
+
+
+def _field_name(path: Iterable) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    match = _closest(word, choices)
+    return f"，是否想写“{match}”？" if match else ""
+
+
+def _schema_problems(record: Record) -> list[Problem]:
+    schema = json_schema(record.kind.name)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    problems = []
+    errors = list(validator.iter_errors(record.data))
+    # A misspelt required field is one fault, not two: "sectr" is reported
+    # with its did-you-mean, and the missing "sector" is not reported again.
+    misspelt = {(tuple(e.absolute_path), _closest(k, e.schema.get("properties", {})))
+                for e in errors if e.validator == "additionalProperties"
+                for k in e.instance if k not in e.schema.get("properties", {})}
+    for err in errors:
+        path = tuple(err.absolute_path)
+        field = _field_at(record.kind, path)
+        label = f"（{field.label}）" if field else ""
+        name = _field_name(path)
+        line = record.line_of(path)
+        v = err.validator
+        if v == "required":
+            missing = err.message.split("'")[1]
+            if (path, missing) in misspelt:
+                continue
+            f = _field_at(record.kind, (*path, missing))
+            problems.append(Problem(record.path, line, _field_name((*path, missing)),
+                                    f"缺少必填字段“{missing}”（{f.label if f else missing}）"))
+            continue
+        if v == "additionalProperties":
+            known = err.schema.get("properties", {})
+            extra = [k for k in err.instance if k not in known]
+            for key in extra:
+                problems.append(Problem(
+                    record.path, record.line_of((*path, key)), _field_name((*path, key)),
+                    f"未知字段“{key}”{_did_you_mean(key, known)}"))
+            continue
+        if v == "type":
+            msg = f"应为{TYPE_NAMES.get(err.validator_value, err.validator_value)}，实际是{_type_name(err.instance)}"
+        elif v == "enum":
+            choices = "、".join(str(c) or "（空）" for c in err.validator_value)
+            msg = f"“{err.instance}”不是可选值{_did_you_mean(str(err.instance), map(str, err.validator_value))}可选：{choices}"
+        elif v == "format":
+            msg = f"“{err.instance}”不是有效日期，应为 年-月-日，如 2024-07-01"
+        elif v == "maxLength":
+            msg = f"过长：{len(err.instance)} 字，最多 {err.validator_value} 字"
+        elif v == "minimum":
+            msg = f"{err.instance} 太小，最小为 {err.validator_value}"
+        elif v == "maximum":
+            msg = f"{err.instance} 太大，最大为 {err.validator_value}"
+        elif v == "pattern":
+            hint = field.help if field and field.help else "只能用小写字母、数字和连字符"
+            msg = f"“{err.instance}”格式不对：{hint}"
+        else:  # a keyword the schema compiler added later: still say where
+            msg = f"不符合要求（{err.message}）"
+        problems.append(Problem(record.path, line, f"{name}{label}", msg))
+    return problems
+
+
+def _walk_fields(record: Record):
+    """(path, field, value) for every typed value in the record."""
+    def walk(fields: dict[str, Field], data: dict, path: tuple):
+        for name, value in data.items():
+            f = fields.get(name)
+            if f is None:
+                continue
+            yield (*path, name), f, value
+            if f.type == "list" and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(f.items, Struct) and isinstance(item, dict):
+                        yield from walk(f.items.fields, item, (*path, name, i))
+                    elif isinstance(f.items, Field):
+                        yield (*path, name, i), f.items, item
+    yield from walk(record.kind.fields, record.data, ())
+
+
+def media_problem(value: str, field: Field, root: Path) -> str | None:
+    """Why a media path is not usable, or None."""
+    if "://" in value or value.startswith("//"):
+        return "媒体文件须放在本仓库内，不能引用其他网站的地址"
+    p = PurePosixPath(value.replace("\\", "/"))
+    if p.is_absolute() or ".." in p.parts or ":" in value:
+        return "路径须是仓库内的相对路径，不能含“..”或以“/”开头"
+    if not value.lower().endswith(MEDIA_SUFFIXES[field.media]):
+        return f"文件类型不对，应为 {'、'.join(MEDIA_SUFFIXES[field.media])}"
+    full = root / p
+    if not full.is_file():
+        return f"找不到文件 {value}"
+    if not full.resolve().is_relative_to(root.resolve()):
+        return "链接指向仓库之外的文件"
+    return None
+
+
+def validate(records: list[Record], root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id: dict[str, Record] = {}
+    counts = Counter(r.id for r in records)
+
+    for r in records:
+        problems += _schema_problems(r)
+        if not r.kind.is_list_file and not ID_RE.match(r.id):
+            problems.append(Problem(r.path, 1, "", f"文件名“{r.id}”不能作编号：只能用小写字母、数字和连字符，如 liu-tingjiang.md"))
+        if counts[r.id] > 1 and r.id:
+            first = next(o for o in records if o.id == r.id)
+            if first is not r:
+                problems.append(Problem(r.path, r.line_of(("id",)), "id",
+                                        f"编号“{r.id}”重复，已在 {first.path}:{first.line_of(('id',))} 使用"))
+        by_id.setdefault(r.id, r)
+
+    for r in records:
+        for path, f, value in _walk_fields(r):
+            if not isinstance(value, str) or not value:
+                continue
+            where = (r.path, r.line_of(path), f"{_field_name(path)}（{f.label}）")
+            if f.type == "ref" or (f.type == "ref_or_text" and ID_RE.match(value)):
+                target = by_id.get(value)
+                if target is None:
+                    problems.append(Problem(*where, f"找不到编号为“{value}”的记录"
+                                            f"{_did_you_mean(value, by_id)}"))
+                elif target.kind.name not in f.kinds:
+                    kinds = "、".join(load_schema().kinds[k].label for k in f.kinds)
+                    problems.append(Problem(*where, f"“{value}”是{target.kind.label}，这里应填{kinds}的编号"))
+            elif f.type == "media":
+                why = media_problem(value, f, root)
+                if why:
+                    problems.append(Problem(*where, why))
+    return sorted(set(problems))

@@ -1,0 +1,65 @@
+"""Shared fixtures: the repository, a scratch copy of it, and the built site."""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+class Repo:
+    """A scratch content repository: the project's config and templates, plus
+    whatever records a test writes."""
+
+    def __init__(self, path: Path, with_content: bool):
+        self.path = path
+        for name in ("mkdocs.yml", "templates"):
+            src = ROOT / name
+            (shutil.copytree if src.is_dir() else shutil.copyfile)(src, path / name)
+        if with_content:
+            shutil.copytree(ROOT / "content", path / "content")
+            shutil.copytree(ROOT / "exemplars", path / "exemplars")
+        else:
+            (path / "content" / "news" / "posts").mkdir(parents=True)
+            (path / "content" / "news" / "index.md").write_text("---\ntitle: 工作动态\n---\n", encoding="utf-8")
+            for name in ("units", "members", "videos"):
+                (path / "exemplars" / name).mkdir(parents=True)
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        p = self.path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return p
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    """An empty content repository."""
+    return Repo(tmp_path, with_content=False)
+
+
+@pytest.fixture
+def full_repo(tmp_path) -> Repo:
+    """A copy of the shipped content."""
+    return Repo(tmp_path, with_content=True)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The shipped content, built once (strict) for the whole session."""
+    from scripts.build import build_site
+
+    work = tmp_path_factory.mktemp("shipped")
+    repo = Repo(work, with_content=True)
+    return build_site(repo.path, work / "site")

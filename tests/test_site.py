@@ -1,0 +1,165 @@
+"""The shipped content, built for real with mkdocs-material (strict)."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from scripts.records import load_all
+
+SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1c554b14bc11d62e.txt"
+
+
+def html_of(site: Path, rel: str) -> str:
+    return (site / rel / "index.html").read_text(encoding="utf-8")
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+class _Assets(HTMLParser):
+    """Every URL a page would load: scripts, styles, images, media, frames."""
+    LOADS = {"script": "src", "img": "src", "iframe": "src", "video": "poster",
+             "source": "src", "track": "src", "audio": "src", "embed": "src", "object": "data"}
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and a.get("rel") in ("stylesheet", "preload", "icon", "preconnect", "modulepreload"):
+            self.urls.append(a.get("href"))
+        elif tag in self.LOADS and a.get(self.LOADS[tag]):
+            self.urls.append(a[self.LOADS[tag]])
+        for value in a.values():
+            if value and "url(" in value:
+                self.urls += re.findall(r"url\(([^)]+)\)", value)
+
+
+def test_every_record_has_a_page_titled_with_its_name(built_site, root):
+    records, _ = load_all(root)
+    for r in records:
+        if r.kind.is_list_file:
+            continue
+        rel = r.kind.doc_path(r.id)[: -len(".md")]
+        if r.kind.name == "news":
+            rel = "news/" + r.id
+        html = html_of(built_site, rel)
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert r.title in title.replace("&#34;", '"'), (rel, title)
+
+
+def test_sample_pages_say_so(built_site, root):
+    records, _ = load_all(root)
+    samples = [r for r in records if r.is_sample and not r.kind.is_list_file]
+    assert len(samples) >= 100
+    for r in samples:
+        assert "示例" in text_of(html_of(built_site, r.kind.doc_path(r.id)[:-3]))
+    units = text_of(html_of(built_site, "exemplars/units"))
+    assert units.count("【示例】") == sum(r.kind.name == "unit" for r in samples)
+
+
+def test_59_exemplars_and_59_films(built_site):
+    assert "本站共收录 59 个先进典型" in text_of(html_of(built_site, "exemplars/units"))
+    assert "本站共收录 59 部专题片" in text_of(html_of(built_site, "exemplars/videos"))
+
+
+def test_the_source_names_are_real_records_and_cross_linked(built_site):
+    units = html_of(built_site, "exemplars/units")
+    for name in ("城市综合执法局党委", "蘑菇气党委"):
+        assert name in units
+    honours = text_of(html_of(built_site, "honours"))
+    for name in ("城市综合执法局党委", "蘑菇气党委", "刘廷江", "姜天佑", "全国“五好”党组织风采大赛", "推选我身边的优秀共产党员"):
+        assert name in honours
+    film = text_of(html_of(built_site, "exemplars/videos/siyi-shun-minxin"))
+    assert "呼伦贝尔电视台" in film and "暂无视频文件" in film
+    assert "内蒙古电视台" in text_of(html_of(built_site, "exemplars/videos/xiwang-de-tianye"))
+    # A sample unit lists its member and film; they link back.
+    unit = html_of(built_site, "exemplars/units/sample-unit-01")
+    assert 'href="../../members/sample-member-01/"' in unit and 'href="../../videos/sample-video-01/"' in unit
+    assert 'href="../../units/sample-unit-01/"' in html_of(built_site, "exemplars/members/sample-member-01")
+    assert 'href="../../units/sample-unit-01/"' in html_of(built_site, "exemplars/videos/sample-video-01")
+
+
+def test_every_figure_of_the_source_is_on_the_figures_page(built_site):
+    page = text_of(html_of(built_site, "exemplars/figures"))
+    for figure in ("18人", "16人", "3人", "59个", "70余万元", "500余条", "180多条", "5期", "370多人次",
+                   "100%", "31个", "99个", "138个", "23个", "不少于2次", "2000㎡以上", "300㎡以上", "59部"):
+        assert figure in page, figure
+
+
+def test_three_parts_of_the_method_are_pages(built_site):
+    for rel, words in [("sandong/jizhi-tuidong", ["一把手", "党建工作定期汇报制度", "联系点"]),
+                       ("sandong/xuanchuan-daidong", ["远程教育", "专题片", "红色短信"]),
+                       ("sandong/huodong-cudong", ["三级联创", "综合示范区", "党工共建", "双结对"])]:
+        text = text_of(html_of(built_site, rel))
+        assert all(w in text for w in words), rel
+
+
+def test_no_typo_or_boilerplate_of_the_source_reaches_the_site(built_site):
+    boilerplate = SOURCE.read_text(encoding="utf-8").splitlines()[1:4] if SOURCE.exists() else []
+    for page in built_site.rglob("*.html"):
+        text = text_of(page.read_text(encoding="utf-8"))
+        for typo in ("风彩", "调拔", "极时宣传", "呼伦贝电视台", "成绩突的", "截止目前"):
+            assert typo not in text, (page, typo)
+        for line in boilerplate:
+            assert line[2:20] not in text
+
+
+def test_no_page_loads_anything_from_another_host(built_site):
+    for page in built_site.rglob("*.html"):
+        parser = _Assets()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for url in parser.urls:
+            assert not re.match(r"^(https?:)?//", url.strip("'\"")), (page, url)
+
+
+def test_largest_page_is_under_150_kb(built_site):
+    largest = max(built_site.rglob("*.html"), key=lambda p: p.stat().st_size)
+    assert largest.stat().st_size < 150_000, largest
+
+
+def test_news_first_post_is_the_source_article(built_site):
+    text = text_of(html_of(built_site, "news/sandong-gongzuofa"))
+    assert "扎兰屯市坚持“三动”工作法扎实推进党建功能区建设" in text
+    assert "机制推动" in text and "活动促动" in text
+    assert "扎兰屯市坚持“三动”工作法" in text_of(html_of(built_site, "news"))
+
+
+def test_a_failed_build_leaves_the_previous_site_whole(full_repo):
+    from scripts.build import build_site
+    from scripts.problems import InputError
+
+    site = build_site(full_repo.path)
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    full_repo.write("exemplars/units/broken.md", "---\nname: 坏记录\nsector: 城市\n---\n")
+    with pytest.raises(InputError):
+        build_site(full_repo.path)
+    after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert before == after
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root for a network namespace")
+def test_build_needs_no_network(full_repo):
+    """`unshare -n` gives the build a network namespace with no interface at all."""
+    out = subprocess.run(
+        ["unshare", "-n", sys.executable, "-m", "scripts", "--root", str(full_repo.path), "build"],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (full_repo.path / "site" / "index.html").exists()
+
+
+def test_cli_reports_problems_in_chinese_without_traceback(full_repo):
+    full_repo.write("exemplars/units/broken.md", "---\nname: 坏记录\nsectr: 农村\n---\n")
+    out = subprocess.run([sys.executable, "-m", "scripts", "--root", str(full_repo.path), "build"],
+                         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "exemplars/units/broken.md:3: sectr: 未知字段“sectr”，是否想写“sector”？" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not (full_repo.path / "site").exists()
