@@ -18,8 +18,10 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from .charts import bar_chart, chart_groups
 from .records import Record
 from .schema import load_schema
+from .video import filters as video_filters
 
 # Characters that can start Markdown markup (links, emphasis, code, attribute
 # lists, tables); escaped so that a field is always shown as text.
@@ -150,6 +152,8 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters.update(link=link, url=url, front_matter=front_matter, number=number, amount=amount,
                        isodate=lambda s: date.fromisoformat(s) if isinstance(s, str) else s,
                        body=lambda r: Markup(r.body.strip()))
+    env.filters.update(chart=lambda figures, key: Markup(bar_chart(figures, key, amount)),
+                       chart_groups=chart_groups)
     return env
 
 
@@ -161,6 +165,7 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
     schema = load_schema()
     site = Site(records, preview)
     env = environment(root / "templates")
+    env.filters.update(video_filters(root))
     count = 0
 
     def write(doc_path: str, template: str, **context):

@@ -9,6 +9,7 @@ from typing import Iterable
 
 import jsonschema
 
+from .charts import chart_problems
 from .problems import Problem
 from .records import Record
 from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
@@ -186,4 +187,5 @@ def validate(records: list[Record], root: Path) -> list[Problem]:
                 why = media_problem(value, f, root)
                 if why:
                     problems.append(Problem(*where, why))
+    problems += chart_problems(records)
     return sorted(set(problems))
