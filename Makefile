@@ -37,6 +37,11 @@ system-deps:
 	  echo "正在安装 chromium 和 fonts-noto-cjk ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk fontconfig; \
 	fi
+	@# ffmpeg makes the tiny test film of tests/browser/test_video.py.
+	@if ! command -v ffmpeg >/dev/null; then \
+	  echo "正在安装 ffmpeg ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg; \
+	fi
 
 clean:
 	rm -rf site .build dist
