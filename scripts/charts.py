@@ -102,7 +102,7 @@ def bar_chart(figures: Iterable, key: str, amount: Callable) -> str:
 
     caption = escape(title)
     if qualified:
-        caption += f'<br><small>{escape(MORE_NOTE)}</small>'
+        caption += f'<br/><small>{escape(MORE_NOTE)}</small>'
     # No blank line inside: Markdown keeps the whole <figure> as one HTML block.
     return (f'<figure class="zlt-chart" id={quoteattr(ident)} style="margin:1.5em 0">\n'
             f'<figcaption style="font-style:normal;margin:0 0 .5em">{caption}</figcaption>\n'

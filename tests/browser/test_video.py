@@ -16,13 +16,13 @@ from scripts.build import build_site
 from tests.conftest import Repo
 
 ffmpeg = shutil.which("ffmpeg")
-pytestmark = pytest.mark.skipif(ffmpeg is None, reason="需要 ffmpeg（make system-deps 会安装）")
 
 FILM = "exemplars/videos/siyi-shun-minxin.md"
 CUE = "扎兰屯党建网测试字幕"
 
 
 def _make_media(media):
+    assert ffmpeg, "需要 ffmpeg 来制作测试视频：请运行 make system-deps"
     media.mkdir(parents=True)
     source = ["-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=2"]
     subprocess.run([ffmpeg, "-v", "error", *source, "-c:v", "libvpx", "-b:v", "100k",
