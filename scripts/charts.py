@@ -100,12 +100,12 @@ def bar_chart(figures: Iterable, key: str, amount: Callable) -> str:
                    f' font-weight="bold">{escape(w)}</text>')
     out.append("</svg>")
 
-    caption = escape(title)
+    caption = f"<strong>{escape(title)}</strong>"
     if qualified:
         caption += f'<br/><small>{escape(MORE_NOTE)}</small>'
     # No blank line inside: Markdown keeps the whole <figure> as one HTML block.
-    return (f'<figure class="zlt-chart" id={quoteattr(ident)} style="margin:1.5em 0">\n'
-            f'<figcaption style="font-style:normal;margin:0 0 .5em">{caption}</figcaption>\n'
+    return (f'<figure class="zlt-chart" id={quoteattr(ident)} style="margin:1.5em 0;align-items:flex-start;text-align:left">\n'
+            f'<figcaption style="font-style:normal;margin:0 0 .5em;max-width:none">{caption}</figcaption>\n'
             + "\n".join(out) + "\n</figure>\n")
 
 
