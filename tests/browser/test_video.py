@@ -1,6 +1,6 @@
 """A reader plays a film: poster, Chinese subtitles, download; and a film
 without a file says so. The film is a real video made here by ffmpeg (VP8 in
-WebM: Debian's Chromium has no H.264)."""
+WebM, an open codec that Debian's ffmpeg and Chromium always have)."""
 from __future__ import annotations
 
 import functools
