@@ -6,6 +6,8 @@ name, or the item's `id`.
 """
 from __future__ import annotations
 
+import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,11 @@ from .problems import Problem
 from .schema import Kind, Schema, load_schema
 
 MAX_FILE_BYTES = 512 * 1024
+MAX_DEPTH = 20              # records nest three levels; deeper YAML is a mistake or an attack
+MAX_NUMBER = 10 ** 15       # larger numbers are typos (and huge ones are slow to print)
+# Characters YAML refuses (and no page should carry): control characters other
+# than tab and newline, often pasted from Word or WeChat with the text.
+CONTROL_RE = re.compile("[^\t\n -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -81,13 +88,22 @@ def _compose(text: str) -> yaml.Node | None:
     try:
         # Aliases are refused outright: a record never needs them.
         original = loader.compose_node
+        depth = 0
 
         def compose_node(parent, index):
-            if loader.check_event(yaml.AliasEvent):
-                event = loader.peek_event()
+            nonlocal depth
+            event = loader.peek_event()
+            if isinstance(event, yaml.AliasEvent):
                 raise YamlFault(event.start_mark.line + 1,
                                 "不支持 YAML 锚点和别名（* 与 &），请直接写出内容")
-            return original(parent, index)
+            # The composer recurses: a deep nest would end in RecursionError.
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlFault(event.start_mark.line + 1, f"嵌套层次过深（超过 {MAX_DEPTH} 层），请检查缩进和括号")
+            try:
+                return original(parent, index)
+            finally:
+                depth -= 1
 
         loader.compose_node = compose_node
         return loader.get_single_node()
@@ -117,22 +133,39 @@ def _yaml_reason(e: yaml.MarkedYAMLError) -> str:
     return f"无法解析（{problem or e}），请检查缩进、冒号和引号"
 
 
+def _scalar(node: yaml.Node, line: int, loader: _Loader) -> Any:
+    """A scalar as plain data: text, number, true/false or empty, nothing else."""
+    try:
+        value = loader.construct_object(node)
+    except ValueError:  # e.g. an integer of thousands of digits
+        raise YamlFault(line, "数值过大，无法识别") from None
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float)):
+        if not (isinstance(value, int) or math.isfinite(value)) or abs(value) > MAX_NUMBER:
+            raise YamlFault(line, f"数值“{node.value}”过大或无效")
+        return value
+    raise YamlFault(line, f"不支持的 YAML 标记“{node.tag}”，请直接写文字或数字")
+
+
 def _construct(node: yaml.Node, path: tuple, lines: dict, offset: int, loader: _Loader) -> Any:
-    lines[path] = node.start_mark.line + 1 + offset
+    line = lines[path] = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
+            key_line = key_node.start_mark.line + 1 + offset
+            key = _scalar(key_node, key_line, loader) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                raise YamlFault(key_node.start_mark.line + 1 + offset, f"字段名“{key}”应为文字")
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "……"
+                raise YamlFault(key_line, f"字段名“{shown}”应为文字（英文字母），如 name")
             if key in out:
                 raise YamlFault(key_node.start_mark.line + 1 + offset, f"字段“{key}”重复出现")
             out[key] = _construct(value_node, (*path, key), lines, offset, loader)
-            lines[(*path, key)] = key_node.start_mark.line + 1 + offset
+            lines[(*path, key)] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, (*path, i), lines, offset, loader) for i, v in enumerate(node.value)]
-    return loader.construct_object(node)
+    return _scalar(node, line, loader)
 
 
 def parse_yaml(text: str, offset: int = 0) -> tuple[Any, dict]:
@@ -154,18 +187,24 @@ def parse_yaml(text: str, offset: int = 0) -> tuple[Any, dict]:
 
 def read_text(path: Path, rel: str) -> str:
     """The file's text, with BOM and CRLF accepted; raises YamlFault for editors."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise YamlFault(1, f"文件过大（{size // 1024} KB），单个记录不能超过 {MAX_FILE_BYTES // 1024} KB")
-    raw = path.read_bytes()
+    with open(path, "rb") as f:  # read no more than the limit, whatever stat says
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlFault(1, f"文件过大，单个记录不能超过 {MAX_FILE_BYTES // 1024} KB（图片、视频请另存为文件）")
     if not raw.strip():
         raise YamlFault(1, "文件是空的")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise YamlFault(line, "文件不是 UTF-8 编码（可能是 GBK），请在编辑器中另存为 UTF-8") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        raise YamlFault(line, "文件不是 UTF-8 编码，无法读取，请在编辑器中另存为 UTF-8 编码") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = CONTROL_RE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise YamlFault(line, f"含有不可见的控制字符（U+{ord(bad.group()):04X}），"
+                              "常见于从 Word 或微信粘贴的文字，请删除该处后重新输入")
+    return text
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:
@@ -182,12 +221,32 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 def _record_from_mapping(kind: Kind, rid: str, data: Any, lines: dict, rel: str, line: int,
                          body: str = "", body_line: int = 1) -> tuple[Record | None, list[Problem]]:
     if not isinstance(data, dict):
-        return None, [Problem(rel, line, "", "记录应由“字段: 值”组成")]
-    return Record(kind, rid, data, body, rel, line, lines, body_line), []
+        return None, [Problem(rel, line, "", "记录应由“字段: 值”组成，每行一个字段，如“name: 名称”")]
+    problems = []
+    if not kind.is_list_file and "id" in data:
+        # A Markdown record's id is its file name; an `id:` line that agrees
+        # is harmless, one that differs would silently be ignored.
+        given = data.pop("id")
+        if given != rid:
+            problems.append(Problem(rel, lines.get(("id",), line), "id",
+                                    f"编号“{given}”与文件名“{rid}”不符：编号就是文件名，请删去此行或改文件名"))
+    return Record(kind, rid, data, body, rel, line, lines, body_line), problems
+
+
+# The file being read, for the CLI's last-resort message should anything fail.
+current_file = ""
+
+
+def outside(root: Path, path: Path) -> bool:
+    """Whether a path (a symlink, say) leads out of the repository."""
+    return not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
 def load_file(root: Path, path: Path, kind: Kind) -> tuple[list[Record], list[Problem]]:
-    rel = path.relative_to(root).as_posix()
+    global current_file
+    rel = current_file = path.relative_to(root).as_posix()
+    if outside(root, path):
+        return [], [Problem(rel, 1, "", "该文件是指向仓库之外的链接，不能作为记录")]
     try:
         text = read_text(path, rel)
         if kind.is_list_file:

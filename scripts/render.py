@@ -6,6 +6,7 @@ Templates are Hugo-style: templates/<kind>/single.md.j2 and list.md.j2.
 """
 from __future__ import annotations
 
+import html
 import posixpath
 from datetime import date
 import re
@@ -33,6 +34,13 @@ def md_text(value) -> str:
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _html_text(value):
+    """Strings (also inside lists) HTML-escaped; anything else as it is."""
+    if isinstance(value, list):
+        return [_html_text(v) for v in value]
+    return html.escape(value) if isinstance(value, str) else value
 
 
 def _finalize(value):
@@ -134,7 +142,9 @@ def environment(templates: Path) -> jinja2.Environment:
         return Markup(posixpath.relpath(doc_path, posixpath.dirname(ctx["page_path"])))
 
     def front_matter(data: dict) -> Markup:
-        clean = {k: v for k, v in data.items() if v not in (None, "", [])}
+        # MkDocs themes print page titles and descriptions unescaped (into
+        # <title>, headings, the blog's excerpts): escape them here as text.
+        clean = {k: _html_text(v) for k, v in data.items() if v not in (None, "", [])}
         return Markup("---\n" + yaml.safe_dump(clean, allow_unicode=True, sort_keys=False) + "---\n")
 
     def number(value) -> str:

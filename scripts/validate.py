@@ -3,6 +3,8 @@ that span records (unique ids, references, media files)."""
 from __future__ import annotations
 
 import difflib
+import os
+import re
 from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -11,7 +13,8 @@ import jsonschema
 
 from .charts import chart_problems
 from .problems import Problem
-from .records import Record
+from .records import Record, outside, read_text, split_front_matter, YamlFault
+from .safety import body_problems
 from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
 
 TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false",
@@ -144,14 +147,58 @@ def media_problem(value: str, field: Field, root: Path) -> str | None:
     p = PurePosixPath(value.replace("\\", "/"))
     if p.is_absolute() or ".." in p.parts or ":" in value:
         return "路径须是仓库内的相对路径，不能含“..”或以“/”开头"
+    if not _MEDIA_PATH_RE.fullmatch(value):
+        # The path goes into a Markdown link: spaces and brackets would break it.
+        return "文件名只能用文字、字母、数字、连字符、下划线和点，不能有空格或括号"
     if not value.lower().endswith(MEDIA_SUFFIXES[field.media]):
         return f"文件类型不对，应为 {'、'.join(MEDIA_SUFFIXES[field.media])}"
     full = root / p
     if not full.is_file():
         return f"找不到文件 {value}"
-    if not full.resolve().is_relative_to(root.resolve()):
+    if outside(root, full):
         return "链接指向仓库之外的文件"
     return None
+
+
+_MEDIA_PATH_RE = re.compile(r"[\w./-]+")
+
+
+def link_problems(root: Path) -> list[Problem]:
+    """Symbolic links in the editors' folders that lead out of the repository:
+    the build copies content/ as it is, and must not publish /etc/passwd."""
+    problems = []
+    for top in ("content", "exemplars"):
+        for dirpath, dirnames, filenames in os.walk(root / top):
+            for name in dirnames + filenames:
+                p = Path(dirpath) / name
+                if p.is_symlink() and outside(root, p):
+                    problems.append(Problem(p.relative_to(root).as_posix(), 1, "",
+                                            "这是指向仓库之外的链接，请改为复制文件本身"))
+    return problems
+
+
+def page_problems(root: Path, records: list[Record]) -> list[Problem]:
+    """Unsafe markup in record bodies and in the hand-written pages of content/."""
+    mkdocs_yml = root / "mkdocs.yml"
+    problems = []
+    for r in records:
+        if r.body:
+            problems += body_problems(r.body, r.path, r.body_line, mkdocs_yml)
+    known = {r.path for r in records}
+    for p in sorted((root / "content").rglob("*.md")):
+        rel = p.relative_to(root).as_posix()
+        if rel in known or not p.is_file() or outside(root, p):
+            continue
+        try:
+            text = read_text(p, rel)
+            body, line = text, 1
+            if text.startswith("---"):
+                _, body, line = split_front_matter(text)
+        except YamlFault as fault:
+            problems.append(Problem(rel, fault.line, "", fault.message))
+            continue
+        problems += body_problems(body, rel, line, mkdocs_yml)
+    return problems
 
 
 def validate(records: list[Record], root: Path) -> list[Problem]:
@@ -166,8 +213,12 @@ def validate(records: list[Record], root: Path) -> list[Problem]:
         if counts[r.id] > 1 and r.id:
             first = next(o for o in records if o.id == r.id)
             if first is not r:
-                problems.append(Problem(r.path, r.line_of(("id",)), "id",
-                                        f"编号“{r.id}”重复，已在 {first.path}:{first.line_of(('id',))} 使用"))
+                if r.kind.is_list_file:
+                    where = (r.path, r.line_of(("id",)), "id")
+                else:
+                    where = (r.path, 1, "")
+                problems.append(Problem(*where, f"编号“{r.id}”重复，已在 {first.path}:{first.line_of(('id',))} 使用"
+                                        + ("" if r.kind.is_list_file else "（编号就是文件名，请改文件名）")))
         by_id.setdefault(r.id, r)
 
     for r in records:
@@ -188,4 +239,5 @@ def validate(records: list[Record], root: Path) -> list[Problem]:
                 if why:
                     problems.append(Problem(*where, why))
     problems += chart_problems(records)
+    problems += link_problems(root) + page_problems(root, records)
     return sorted(set(problems))
