@@ -52,6 +52,26 @@ def main(argv: list[str] | None = None) -> int:
             print(p, file=sys.stderr)
         print(f"发现 {len(e.problems)} 个错误，网站未更新。", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("已中断，网站未更新。", file=sys.stderr)
+        return 130
+    except Exception as e:  # last resort: an editor must never see a traceback
+        return _unexpected(e)
+
+
+def _unexpected(e: Exception) -> int:
+    from . import records
+    try:
+        from mkdocs.exceptions import MkDocsException
+    except ImportError:  # pragma: no cover
+        MkDocsException = ()
+    if isinstance(e, MkDocsException):
+        print(f"网站构建失败（MkDocs）：{e}\n网站未更新。", file=sys.stderr)
+        return 1
+    where = f"（正在处理 {records.current_file}）" if records.current_file else ""
+    print(f"程序内部错误{where}：{type(e).__name__}: {e}\n"
+          "网站未更新。请把这条消息发给技术人员。", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

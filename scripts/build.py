@@ -11,6 +11,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .publish import (TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps,
+                      source_date_epoch, swap_in)
+
 from .problems import InputError, Problem
 from .records import load_all
 from .render import render_site
@@ -51,15 +54,8 @@ def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True) -> Non
     build(config)
 
 
-def swap_in(new_site: Path, site: Path) -> None:
-    """Replace site/ by new_site with renames only, so that site/ is always whole."""
-    old = site.with_name(site.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site.exists():
-        os.rename(site, old)
-    os.rename(new_site, site)
-    shutil.rmtree(old, ignore_errors=True)
+def _temp_dir(parent: Path, name: str) -> Path:
+    return Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{name}-{os.getpid()}-"))
 
 
 def build_site(root: Path, site: Path | None = None, preview: bool = False) -> Path:
@@ -67,16 +63,32 @@ def build_site(root: Path, site: Path | None = None, preview: bool = False) -> P
     site = (site or root / "site").resolve()
     work = root / ".build"
     work.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work, prefix="build-") as tmp:
-        docs, new_site = Path(tmp) / "docs", Path(tmp) / "site"
+    site.parent.mkdir(parents=True, exist_ok=True)
+    with locked(work):  # a swap that an earlier build left half done
+        recover(site)
+    # The new site is built next to site/, and the Markdown next to .build/docs
+    # (a rename cannot cross file systems), each build in folders of its own
+    # so that concurrent builds never meet.
+    tmp_docs = _temp_dir(work, "docs")
+    tmp_site = _temp_dir(site.parent, site.name)
+    try:
+        docs, new_site = tmp_docs / "docs", tmp_site / "site"
         pages = generate(root, docs, preview=preview)
+        checkpoint("render")
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
-        mkdocs_build(root, docs, new_site)
-        # Keep the last generated Markdown where mkdocs.yml points, so that a
-        # plain `mkdocs build` or `mkdocs serve` works on it too.
-        stable = work / "docs"
-        if stable.exists():
-            shutil.rmtree(stable)
-        shutil.copytree(docs, stable)
-        swap_in(new_site, site)
+        with source_date_epoch(root):
+            mkdocs_build(root, docs, new_site)
+        checkpoint("mkdocs")
+        with locked(work):
+            recover(site)
+            checkpoint("swap")
+            swap_in(new_site, site)
+            # Keep the last generated Markdown where mkdocs.yml points, so that
+            # a plain `mkdocs build` or `mkdocs serve` works on it too.
+            recover(work / "docs")
+            swap_in(docs, work / "docs")
+    finally:
+        for folder in (tmp_docs, tmp_site):
+            shutil.rmtree(folder, ignore_errors=True)
+            remove_stale_temps(folder.parent)
     return site

@@ -256,6 +256,8 @@ def load_file(root: Path, path: Path, kind: Kind) -> tuple[list[Record], list[Pr
             data, lines = parse_yaml(front, offset=1)
     except YamlFault as fault:
         return [], [Problem(rel, fault.line, "", fault.message)]
+    except OSError as e:
+        return [], [Problem(rel, 1, "", f"无法读取文件（{e.strerror or e}）")]
 
     if not kind.is_list_file:
         record, problems = _record_from_mapping(
@@ -292,4 +294,6 @@ def load_all(root: Path, schema: Schema | None = None) -> tuple[list[Record], li
             found, faults = load_file(root, path, kind)
             records += found
             problems += faults
+    global current_file
+    current_file = ""
     return records, problems
