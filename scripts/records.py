@@ -109,6 +109,8 @@ def _compose(text: str) -> yaml.Node | None:
         return loader.get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark and "<stream end>" in (e.problem or ""):
+            mark = e.context_mark   # an unclosed bracket: where it was opened
         line = mark.line + 1 if mark else 1
         raise YamlFault(line, f"YAML 格式错误：{_yaml_reason(e)}") from None
     except yaml.YAMLError as e:
@@ -126,6 +128,9 @@ def _yaml_reason(e: yaml.MarkedYAMLError) -> str:
         "found undefined alias": "不支持 YAML 别名",
         "expected <block end>, but found '-'": "列表缩进不一致",
         "found a tab character that violates indentation": "不能用 Tab 缩进，请用空格",
+        "expected ',' or ']'": "方括号 [ ] 没有配对",
+        "expected ',' or '}'": "花括号 { } 没有配对",
+        "found unexpected end of stream": "引号没有配对",
     }
     for english, chinese in known.items():
         if problem.startswith(english):
@@ -233,6 +238,8 @@ def _record_from_mapping(kind: Kind, rid: str, data: Any, lines: dict, rel: str,
     return Record(kind, rid, data, body, rel, line, lines, body_line), problems
 
 
+OUTSIDE_LINK = "这是指向仓库之外的链接，不能使用，请改为复制文件本身"
+
 # The file being read, for the CLI's last-resort message should anything fail.
 current_file = ""
 
@@ -246,7 +253,7 @@ def load_file(root: Path, path: Path, kind: Kind) -> tuple[list[Record], list[Pr
     global current_file
     rel = current_file = path.relative_to(root).as_posix()
     if outside(root, path):
-        return [], [Problem(rel, 1, "", "该文件是指向仓库之外的链接，不能作为记录")]
+        return [], [Problem(rel, 1, "", OUTSIDE_LINK)]
     try:
         text = read_text(path, rel)
         if kind.is_list_file:

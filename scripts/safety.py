@@ -54,6 +54,7 @@ class _Scanner(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in BANNED_TAGS:
             self.faults.append((f"<{tag}", f"正文中不允许使用 <{tag}> 标记"))
+            return
         for name, value in attrs:
             value = value or ""
             if name.startswith("on") or name in BANNED_ATTRS:
@@ -73,8 +74,10 @@ class _Scanner(HTMLParser):
 @functools.cache
 def _extensions(mkdocs_yml: Path) -> tuple[list, dict]:
     from mkdocs.utils.yaml import yaml_load  # mkdocs.yml may use mkdocs' own tags
-    with open(mkdocs_yml, encoding="utf-8") as f:
-        config = yaml_load(f) or {}
+    config = {}
+    if mkdocs_yml.is_file():
+        with open(mkdocs_yml, encoding="utf-8") as f:
+            config = yaml_load(f) or {}
     names, configs = ["toc", "tables", "fenced_code"], {}   # what mkdocs always adds
     for ext in config.get("markdown_extensions") or []:
         if isinstance(ext, dict):

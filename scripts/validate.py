@@ -13,7 +13,7 @@ import jsonschema
 
 from .charts import chart_problems
 from .problems import Problem
-from .records import Record, outside, read_text, split_front_matter, YamlFault
+from .records import OUTSIDE_LINK, Record, outside, read_text, split_front_matter, YamlFault
 from .safety import body_problems
 from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
 
@@ -105,7 +105,8 @@ def _schema_problems(record: Record) -> list[Problem]:
             msg = f"应为{TYPE_NAMES.get(err.validator_value, err.validator_value)}，实际是{_type_name(err.instance)}"
         elif v == "enum":
             choices = "、".join(str(c) or "（空）" for c in err.validator_value)
-            msg = f"“{err.instance}”不是可选值{_did_you_mean(str(err.instance), map(str, err.validator_value))}可选：{choices}"
+            hint = _did_you_mean(str(err.instance), map(str, err.validator_value)) or "。"
+            msg = f"“{err.instance}”不是可选值{hint}可选：{choices}"
         elif v == "format":
             msg = f"“{err.instance}”不是有效日期，应为 年-月-日，如 2024-07-01"
         elif v == "maxLength":
@@ -173,7 +174,7 @@ def link_problems(root: Path) -> list[Problem]:
                 p = Path(dirpath) / name
                 if p.is_symlink() and outside(root, p):
                     problems.append(Problem(p.relative_to(root).as_posix(), 1, "",
-                                            "这是指向仓库之外的链接，请改为复制文件本身"))
+                                            OUTSIDE_LINK))
     return problems
 
 
