@@ -3,6 +3,7 @@ that span records (unique ids, references, media files)."""
 from __future__ import annotations
 
 import difflib
+import html
 import os
 import re
 from collections import Counter
@@ -14,7 +15,7 @@ import jsonschema
 from .charts import chart_problems
 from .problems import Problem
 from .records import OUTSIDE_LINK, Record, outside, read_text, split_front_matter, YamlFault
-from .safety import body_problems
+from .safety import body_problems, rendered_html
 from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
 
 TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false",
@@ -192,14 +193,26 @@ def page_problems(root: Path, records: list[Record]) -> list[Problem]:
             continue
         try:
             text = read_text(p, rel)
-            body, line = text, 1
+            front, body, line = "", text, 1
             if text.startswith("---"):
-                _, body, line = split_front_matter(text)
+                front, body, line = split_front_matter(text)
         except YamlFault as fault:
             problems.append(Problem(rel, fault.line, "", fault.message))
             continue
         problems += body_problems(body, rel, line, mkdocs_yml)
+        if not re.search(r"^title\s*:", front, re.M):
+            problems += _heading_title_problems(body, rel, line, mkdocs_yml)
     return problems
+
+
+def _heading_title_problems(body: str, rel: str, body_line: int, mkdocs_yml: Path) -> list[Problem]:
+    """Without a `title:`, MkDocs takes the page title from the first heading,
+    unescaped, and prints it as HTML: it must not contain < or >."""
+    m = re.search(r"<h1[^>]*>(.*?)</h1>", rendered_html(body, mkdocs_yml), re.S)
+    if not m or not re.search(r"[<>]", html.unescape(re.sub(r"<[^>]+>", "", m.group(1)))):
+        return []
+    line = next((i for i, text in enumerate(body.split("\n")) if text.startswith("#")), 0)
+    return [Problem(rel, body_line + line, "标题", "页面标题不能含 < 或 > 符号（或请在开头的信息块中写 title:）")]
 
 
 def validate(records: list[Record], root: Path) -> list[Problem]:
@@ -240,5 +253,20 @@ def validate(records: list[Record], root: Path) -> list[Problem]:
                 if why:
                     problems.append(Problem(*where, why))
     problems += chart_problems(records)
-    problems += link_problems(root) + page_problems(root, records)
+    problems += link_problems(root) + page_problems(root, records) + category_problems(records)
     return sorted(set(problems))
+
+
+_MARKUP_CHARS = re.compile(r"[<>&\"']")
+
+
+def category_problems(records: list[Record]) -> list[Problem]:
+    """The blog makes a page of each category, titled by its name, and MkDocs
+    takes that title from the rendered heading unescaped: keep names plain."""
+    problems = []
+    for r in records:
+        for i, name in enumerate(r["categories"] or [] if r.kind.name == "news" else []):
+            if isinstance(name, str) and _MARKUP_CHARS.search(name):
+                problems.append(Problem(r.path, r.line_of(("categories", i)), f"categories[{i + 1}]（分类）",
+                                        "分类名不能含 < > & \" ' 符号（分类名也是页面标题）"))
+    return problems
