@@ -78,9 +78,9 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class YamlFault(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, field: str = ""):
         super().__init__(message)
-        self.line, self.message = line, message
+        self.line, self.message, self.field = line, message, field
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -138,19 +138,25 @@ def _yaml_reason(e: yaml.MarkedYAMLError) -> str:
     return f"无法解析（{problem or e}），请检查缩进、冒号和引号"
 
 
-def _scalar(node: yaml.Node, line: int, loader: _Loader) -> Any:
+def _scalar(node: yaml.Node, line: int, loader: _Loader, path: tuple = ()) -> Any:
     """A scalar as plain data: text, number, true/false or empty, nothing else."""
+    field = ""   # as the validator names fields: honours[1].year (a list file's item index left out)
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            field += f"[{part + 1}]" if i else ""
+        else:
+            field += f".{part}" if field else part
     try:
         value = loader.construct_object(node)
     except ValueError:  # e.g. an integer of thousands of digits
-        raise YamlFault(line, "数值过大，无法识别") from None
+        raise YamlFault(line, "数值过大，无法识别", field) from None
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, (int, float)):
         if not (isinstance(value, int) or math.isfinite(value)) or abs(value) > MAX_NUMBER:
-            raise YamlFault(line, f"数值“{node.value}”过大或无效")
+            raise YamlFault(line, f"数值“{node.value}”过大或无效", field)
         return value
-    raise YamlFault(line, f"不支持的 YAML 标记“{node.tag}”，请直接写文字或数字")
+    raise YamlFault(line, f"不支持的 YAML 标记“{node.tag}”，请直接写文字或数字", field)
 
 
 def _construct(node: yaml.Node, path: tuple, lines: dict, offset: int, loader: _Loader) -> Any:
@@ -170,7 +176,7 @@ def _construct(node: yaml.Node, path: tuple, lines: dict, offset: int, loader: _
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, (*path, i), lines, offset, loader) for i, v in enumerate(node.value)]
-    return _scalar(node, line, loader)
+    return _scalar(node, line, loader, path)
 
 
 def parse_yaml(text: str, offset: int = 0) -> tuple[Any, dict]:
@@ -262,7 +268,7 @@ def load_file(root: Path, path: Path, kind: Kind) -> tuple[list[Record], list[Pr
             front, body, body_line = split_front_matter(text)
             data, lines = parse_yaml(front, offset=1)
     except YamlFault as fault:
-        return [], [Problem(rel, fault.line, "", fault.message)]
+        return [], [Problem(rel, fault.line, fault.field, fault.message)]
     except OSError as e:
         return [], [Problem(rel, 1, "", f"无法读取文件（{e.strerror or e}）")]
 
