@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
     root = args.root.resolve()
+    if not (root / "mkdocs.yml").is_file():
+        print(f"{root} 不是网站内容仓库（找不到 mkdocs.yml），请检查 --root。", file=sys.stderr)
+        return 1
     try:
         if args.command == "check":
             problems = check(root)

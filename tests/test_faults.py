@@ -93,3 +93,21 @@ def test_a_build_with_the_fault_stops_before_site(fault, published, tmp_path, ca
     assert fault["word"] in line
     assert "网站未更新" in err and "Traceback" not in err
     assert _same_tree(published / "site", repo / "site")
+
+
+def test_unexpected_errors_get_a_chinese_message_not_a_traceback(tmp_path, capsys, monkeypatch):
+    """The last resort: a bug in the tool still ends in a message and exit 2."""
+    import scripts.__main__ as cli
+
+    def broken(root):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(cli, "check", broken)
+    _scaffold(tmp_path)
+    assert cli.main(["--root", str(tmp_path), "check"]) == 2
+    err = capsys.readouterr().err
+    assert "程序内部错误" in err and "boom" in err and "Traceback" not in err
+
+
+def test_a_folder_that_is_not_a_content_repository(tmp_path, capsys):
+    assert main(["--root", str(tmp_path), "check"]) == 1
+    assert "找不到 mkdocs.yml" in capsys.readouterr().err
