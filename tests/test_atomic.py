@@ -60,6 +60,32 @@ def test_kill_at_each_point_keeps_the_previous_site(shipped, point, tmp_path):
     assert _snapshot(repo / "site") == before
 
 
+def test_kill_while_mkdocs_writes_keeps_the_previous_site(shipped):
+    """Killed as soon as mkdocs has begun writing the new site's files."""
+    repo, before = shipped
+    _changed(repo)
+    proc = _build(repo)
+    deadline = time.monotonic() + 180
+    while not any(p.is_file() for p in repo.glob(publish.TEMP_PREFIX + "site-*/site/**/*")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _snapshot(repo / "site") == before
+
+
+def test_build_date_comes_from_the_last_commit(tmp_path):
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2023-05-06T07:08:09Z", "GIT_COMMITTER_DATE": "2023-05-06T07:08:09Z"}
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    (tmp_path / "a").write_text("a")
+    subprocess.run(git + ["add", "a"], check=True)
+    subprocess.run(git + ["commit", "-qm", "a"], check=True, env=env)
+    assert publish._epoch(tmp_path) == "1683356889"
+    assert publish._epoch(tmp_path / "not-a-repo") == str(publish.FALLBACK_EPOCH)
+
+
 @pytest.mark.parametrize("delay", [1.0, 3.0])
 def test_kill_at_any_moment_keeps_a_whole_site(shipped, delay):
     """Killed at a moment chosen by the clock: site/ is the old one or, if the
