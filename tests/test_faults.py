@@ -13,11 +13,25 @@ import pytest
 import yaml
 
 from scripts.__main__ import main
+from scripts.records import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
 EXPECTED = yaml.safe_load((BROKEN / "expected.yml").read_text(encoding="utf-8"))
 VALID = {"exemplars/units/bom-crlf.md", "exemplars/members/zhang-san.md", "content/news/index.md"}
+
+
+# Files too large to keep in git are written by the tests themselves.
+GENERATED = {
+    "exemplars/units/too-big.md":
+        lambda: "---\nname: 甲党支部\nsector: 农村\n---\n" + "正文。\n" * (MAX_FILE_BYTES // 10 + 1),
+}
+
+
+def _write_generated(dest: Path, rels=GENERATED) -> None:
+    for rel in rels:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_text(GENERATED[rel](), encoding="utf-8")
 
 
 def _scaffold(dest: Path) -> None:
@@ -30,7 +44,9 @@ def _copy(rel: str, dest: Path) -> None:
     target = dest / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     src = BROKEN / rel
-    if src.is_symlink():
+    if rel in GENERATED:
+        _write_generated(dest, [rel])
+    elif src.is_symlink():
         target.symlink_to(os.readlink(src))
     else:
         shutil.copyfile(src, target)
@@ -38,7 +54,7 @@ def _copy(rel: str, dest: Path) -> None:
 
 def test_every_broken_file_is_in_the_manifest():
     files = {p.relative_to(BROKEN).as_posix() for p in BROKEN.rglob("*")
-             if (p.is_file() or p.is_symlink()) and p.name != "expected.yml"}
+             if (p.is_file() or p.is_symlink()) and p.name != "expected.yml"} | set(GENERATED)
     named = {e["path"] for e in EXPECTED} | {n for e in EXPECTED for n in e.get("needs", [])}
     assert files - VALID == named - VALID
     assert len({e["class"] for e in EXPECTED}) == len(EXPECTED)
@@ -47,6 +63,7 @@ def test_every_broken_file_is_in_the_manifest():
 def test_one_check_run_reports_every_fault(tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(BROKEN, repo, symlinks=True)
+    _write_generated(repo)
     _scaffold(repo)
     run = subprocess.run([sys.executable, "-m", "scripts", "--root", str(repo), "check"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
