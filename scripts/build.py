@@ -17,6 +17,7 @@ from .publish import (TEMP_PREFIX, checkpoint, locked, recover, remove_stale_tem
 from .problems import InputError, Problem
 from .records import load_all
 from .render import render_site
+from .search import index_site
 from .validate import validate
 
 log = logging.getLogger("zlt")
@@ -40,7 +41,7 @@ def generate(root: Path, docs: Path, preview: bool = False) -> int:
     return render_site(records, root, docs, preview=preview)
 
 
-def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True) -> None:
+def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     try:  # jieba (for the search index) logs at DEBUG from its import on
@@ -50,7 +51,7 @@ def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True) -> Non
         pass
 
     config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
-                         strict=strict)
+                         strict=strict, **overrides)
     build(config)
 
 
@@ -78,6 +79,7 @@ def build_site(root: Path, site: Path | None = None, preview: bool = False) -> P
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
         with source_date_epoch(root):
             mkdocs_build(root, docs, new_site)
+        index_site(new_site)
         checkpoint("mkdocs")
         with locked(work):
             recover(site)
