@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check test system-deps clean
+.PHONY: site preview serve check test system-deps clean offline
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -14,6 +14,9 @@ preview: $(VENV)/.installed         ## build with unpublished records, marked
 
 serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
 	$(BIN)/python -m scripts serve
+
+offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
+	$(BIN)/python -m scripts.offline
 
 check: $(VENV)/.installed           ## validate every record
 	$(BIN)/python -m scripts check

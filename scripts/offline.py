@@ -1,0 +1,133 @@
+"""Offline bundle for the remote-education terminals: one zip of the site that
+works when unzipped and opened from file://, with no server and no network.
+
+Differences from the web build: links end in .html (use_directory_urls: false),
+and search uses search-index.js, every page's text loaded with a <script> tag
+(Pagefind's index is fetched, and nothing can be fetched from file://). The
+dialog in templates/overrides/assets/search/search.js picks it from file://.
+
+    python -m scripts.offline [--out dist/zhalantun-dangjian-offline.zip]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from .build import generate, mkdocs_build
+from .problems import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "zhalantun-dangjian-offline"   # ASCII: old terminals mangle Chinese zip names
+INDEX_FILE = "search-index.js"
+
+
+class _PageText(HTMLParser):
+    """The title (first <h1>) and the text of Material's content area of a page."""
+
+    SKIP = {"script", "style", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0          # >0 inside <div class="md-content">
+        self.skip = 0
+        self.in_h1 = False
+        self.title: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag == "div"
+            self.skip += tag in self.SKIP
+            if tag == "h1" and not self.title:
+                self.in_h1 = True
+        elif tag == "div" and "md-content" in (dict(attrs).get("class") or "").split():
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if not self.depth:
+            return
+        if tag == "div":
+            self.depth -= 1
+        self.skip -= tag in self.SKIP
+        if tag == "h1":
+            self.in_h1 = False
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            self.text.append(data)
+            if self.in_h1:
+                self.title.append(data)
+
+
+def page_entry(html: str, url: str, site_name: str) -> list[str]:
+    parser = _PageText()
+    parser.feed(html)
+    title = " ".join("".join(parser.title).split()) or site_name
+    text = " ".join(" ".join(parser.text).split())
+    return [url, title, text]
+
+
+def write_search_index(site: Path, site_name: str) -> int:
+    """Write site/search-index.js: [[url relative to the site, title, text], …]."""
+    entries = []
+    for page in sorted(site.rglob("*.html")):
+        rel = page.relative_to(site).as_posix()
+        if rel == "404.html":
+            continue
+        entries.append(page_entry(page.read_text(encoding="utf-8"), rel, site_name))
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    (site / INDEX_FILE).write_text(f"window.zltSearchIndex={data};\n", encoding="utf-8")
+    return len(entries)
+
+
+def build_offline(root: Path, out: Path) -> Path:
+    """Build the public site for file:// and zip it into `out`, replaced whole."""
+    root, out = root.resolve(), out.resolve()
+    work = root / ".build"
+    work.mkdir(exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work, prefix="offline-") as tmp:
+        docs, site = Path(tmp) / "docs", Path(tmp) / "site"
+        generate(root, docs)
+        mkdocs_build(root, docs, site, use_directory_urls=False)
+        site_name = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"]
+        write_search_index(site, site_name)
+        partial = Path(tmp) / "bundle.zip"
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(site.rglob("*")):
+                if f.is_file():
+                    z.write(f, f"{NAME}/{f.relative_to(site).as_posix()}")
+        os.replace(partial, out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.offline",
+                                     description="生成离线版网站压缩包（供远程教育终端使用）")
+    parser.add_argument("--root", type=Path, default=ROOT, help="内容仓库所在目录（默认为本仓库）")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist" / f"{NAME}.zip", help="压缩包位置")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        out = build_offline(args.root, args.out)
+    except InputError as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        print(f"发现 {len(e.problems)} 个错误，离线版未生成。", file=sys.stderr)
+        return 1
+    print(f"离线版已生成：{out}\n解压后用浏览器打开 {NAME}/index.html 即可浏览，无需联网。")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
