@@ -17,63 +17,17 @@ import os
 import sys
 import tempfile
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
 
 from .build import generate, mkdocs_build
+from .pagetext import page_text
 from .problems import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "zhalantun-dangjian-offline"   # ASCII: old terminals mangle Chinese zip names
 INDEX_FILE = "search-index.js"
-
-
-class _PageText(HTMLParser):
-    """The title (first <h1>) and the text of Material's content area of a page."""
-
-    SKIP = {"script", "style", "template"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.depth = 0          # >0 inside <div class="md-content">
-        self.skip = 0
-        self.in_h1 = False
-        self.title: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if self.depth:
-            self.depth += tag == "div"
-            self.skip += tag in self.SKIP
-            if tag == "h1" and not self.title:
-                self.in_h1 = True
-        elif tag == "div" and "md-content" in (dict(attrs).get("class") or "").split():
-            self.depth = 1
-
-    def handle_endtag(self, tag):
-        if not self.depth:
-            return
-        if tag == "div":
-            self.depth -= 1
-        self.skip -= tag in self.SKIP
-        if tag == "h1":
-            self.in_h1 = False
-
-    def handle_data(self, data):
-        if self.depth and not self.skip:
-            self.text.append(data)
-            if self.in_h1:
-                self.title.append(data)
-
-
-def page_entry(html: str, url: str, site_name: str) -> list[str]:
-    parser = _PageText()
-    parser.feed(html)
-    title = " ".join("".join(parser.title).split()) or site_name
-    text = " ".join(" ".join(parser.text).split())
-    return [url, title, text]
 
 
 def write_search_index(site: Path, site_name: str) -> int:
@@ -83,7 +37,8 @@ def write_search_index(site: Path, site_name: str) -> int:
         rel = page.relative_to(site).as_posix()
         if rel == "404.html":
             continue
-        entries.append(page_entry(page.read_text(encoding="utf-8"), rel, site_name))
+        title, text = page_text(page.read_text(encoding="utf-8"))
+        entries.append([rel, title or site_name, text])
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
     (site / INDEX_FILE).write_text(f"window.zltSearchIndex={data};\n", encoding="utf-8")
     return len(entries)

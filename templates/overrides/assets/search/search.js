@@ -34,18 +34,51 @@
     });
   }
 
+  // Chinese characters, and the punctuation and quotes written between them.
+  var HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+  var WIDE = HAN + "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014";
+  var HAN_CHAR = new RegExp("([" + HAN + "])", "g");
+  var GAP = new RegExp("([" + WIDE + "]|</mark>) (?=[" + WIDE + "]|<mark>)", "g");
+
+  // The excerpt comes from the spaced text: join its characters again.
+  function joinHan(excerpt) {
+    return excerpt.replace(/ <\/mark>/g, "</mark> ").replace(GAP, "$1").replace(GAP, "$1");
+  }
+
+  // Pagefind indexed every Chinese character as a word (scripts/search.py).
+  // A term is found as an exact phrase of its characters (廷江 as "廷 江"),
+  // which finds it anywhere but does not rank; the same characters searched
+  // loosely give the order (pages about the term, e.g. with it in the title,
+  // first). Several terms: a page must have them all.
+  function spacedTerm(term) {
+    return term.replace(HAN_CHAR, " $1 ").trim().replace(/\s+/g, " ");
+  }
+
   function pagefindBackend() {
     return import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
       // No worker: it would be one more script to download before the first result.
-      return pf.options({ noWorker: true, baseUrl: base.pathname, excerptLength: 24 })
+      return pf.options({ noWorker: true, baseUrl: base.pathname, excerptLength: 40 })
         .then(function () { return pf.init(); })
         .then(function () {
           return function (query) {
-            return pf.search(query).then(function (found) {
-              return found.results.map(function (r) {
+            var terms = query.split(/\s+/).filter(Boolean).map(spacedTerm);
+            var searches = [pf.search(terms.join(" "))].concat(terms.map(function (t) {
+              return pf.search('"' + t + '"');
+            }));
+            return Promise.all(searches).then(function (all) {
+              var exact = all.slice(1).map(function (found) {
+                var byId = new Map();
+                found.results.forEach(function (r) { byId.set(r.id, r); });
+                return byId;
+              });
+              return all[0].results.filter(function (r) {
+                return exact.every(function (byId) { return byId.has(r.id); });
+              }).map(function (r) {
+                // The exact result's excerpt marks the term, not each character.
+                var shown = exact[0].get(r.id);
                 return function () {
-                  return r.data().then(function (d) {
-                    return { url: d.url, title: d.meta.title || d.url, excerpt: d.excerpt };
+                  return shown.data().then(function (d) {
+                    return { url: d.url, title: d.meta.title || d.url, excerpt: joinHan(d.excerpt) };
                   });
                 };
               });
