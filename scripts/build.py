@@ -44,11 +44,6 @@ def generate(root: Path, docs: Path, preview: bool = False) -> int:
 def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    try:  # jieba (for the search index) logs at DEBUG from its import on
-        import jieba
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:
-        pass
 
     config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
                          strict=strict, **overrides)
