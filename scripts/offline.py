@@ -23,6 +23,7 @@ import yaml
 
 from .build import generate, mkdocs_build
 from .pagetext import page_text
+from .search import indexed_pages
 from .problems import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +34,7 @@ INDEX_FILE = "search-index.js"
 def write_search_index(site: Path, site_name: str) -> int:
     """Write site/search-index.js: [[url relative to the site, title, text], …]."""
     entries = []
-    for page in sorted(site.rglob("*.html")):
-        rel = page.relative_to(site).as_posix()
-        if rel == "404.html":
-            continue
+    for rel, page in indexed_pages(site):
         title, text = page_text(page.read_text(encoding="utf-8"))
         entries.append([rel, title or site_name, text])
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))

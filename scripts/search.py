@@ -13,6 +13,7 @@ order: any Chinese word is found wherever it stands, inside longer words too.
 """
 from __future__ import annotations
 
+import fnmatch
 import html
 import re
 import subprocess
@@ -24,6 +25,23 @@ from .pagetext import page_text
 
 # CJK ideographs (unified, extension A, compatibility).
 _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+# Pages that only gather what the records' own pages say. With thousands of
+# records their text runs to megabytes, and a hit on one would download it all
+# (a result's excerpt is cut from its whole text). The records' pages are found
+# instead. Patterns of paths in the built site, with or without directory URLs.
+NOT_INDEXED = ("404.html", "exemplars/units/index.html", "exemplars/members/index.html",
+               "exemplars/videos/index.html", "honours.html", "honours/index.html",
+               "news/index.html", "news/archive/*", "news/category/*", "news/page/*")
+
+
+def indexed_pages(site: Path):
+    """(path relative to the site, file) of every page a search should find."""
+    for page in sorted(site.rglob("*.html")):
+        rel = page.relative_to(site).as_posix()
+        if not rel.startswith("pagefind/") and not any(fnmatch.fnmatch(rel, p) for p in NOT_INDEXED):
+            yield rel, page
 
 
 class SearchIndexError(RuntimeError):
@@ -48,12 +66,9 @@ def index_page(title: str, text: str) -> str:
 
 
 def index_site(site: Path, site_name: str = "扎兰屯党建网") -> None:
-    """Write Pagefind's index of every page but 404.html into site/pagefind/."""
+    """Write Pagefind's index of the site's pages into site/pagefind/."""
     with tempfile.TemporaryDirectory(prefix="pagefind-") as tmp:
-        for page in site.rglob("*.html"):
-            rel = page.relative_to(site)
-            if rel.as_posix() == "404.html" or rel.parts[0] == "pagefind":
-                continue
+        for rel, page in indexed_pages(site):
             title, text = page_text(page.read_text(encoding="utf-8"))
             target = Path(tmp) / rel
             target.parent.mkdir(parents=True, exist_ok=True)
