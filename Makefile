@@ -28,7 +28,7 @@ lighthouse: $(VENV)/.installed tools/lighthouse/node_modules/.installed system-d
 	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m scripts.lighthouse
 
 tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json
-	cd tools/lighthouse && npm install --no-audit --no-fund --no-save
+	cd tools/lighthouse && npm ci --no-audit --no-fund
 	touch $@
 
 $(VENV)/.installed: requirements.txt

@@ -42,7 +42,12 @@
     button.dataset.zltFor = label.htmlFor;
     button.setAttribute("aria-label", names[label.htmlFor] || label.title || label.htmlFor);
     button.innerHTML = label.innerHTML;
-    button.addEventListener("click", function () { toggle.click(); });
+    button.addEventListener("click", function () {
+      toggle.click();
+      // An opened search puts the cursor in its field, ready to type.
+      var field = toggle.checked && label.htmlFor === "__search" && document.querySelector("[data-md-component=search-query]");
+      if (field) field.focus();
+    });
     label.replaceWith(button);
   });
 
