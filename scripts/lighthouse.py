@@ -75,6 +75,7 @@ def run(site: Path, report: Path, runs: int = 3) -> bool:
     finally:
         server.shutdown()
     example = " ".join(f'"{a}"' if " " in a else a for a in command(base + "<页面>", Path("report.json")))
+    example = example.replace(str(ROOT) + "/", "")
     lines = [
         "# Lighthouse 测试结果",
         "",
