@@ -214,3 +214,14 @@ def test_nothing_loads_from_another_host(page, site_url):
         page.goto(site_url + path)
         page.wait_for_load_state("networkidle")
     assert hosts == {re.sub(r"^\w+://([^/]+).*", r"\1", site_url)}
+
+
+def test_without_javascript_no_dead_reading_buttons_are_shown(browser, site_url):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(site_url + EXEMPLAR)
+        assert not page.get_by_role("button", name="大字号", exact=True).is_visible()
+        assert page.locator("h1").first.inner_text() == "城市综合执法局党委"
+    finally:
+        context.close()
