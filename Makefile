@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check test system-deps clean offline
+.PHONY: site preview serve check test system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -23,6 +23,16 @@ check: $(VENV)/.installed           ## validate every record
 
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 	$(BIN)/python -m pytest -q tests
+
+# Lighthouse (mobile) on the built site served with gzip; writes LIGHTHOUSE.md.
+# Lighthouse is pinned in tools/lighthouse/package.json (npm, not in git).
+lighthouse: $(VENV)/.installed tools/lighthouse/node_modules/.installed system-deps
+	$(BIN)/python -m scripts build
+	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m scripts.lighthouse
+
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund
+	touch $@
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

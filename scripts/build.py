@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .feed import write_feed
 from .publish import (TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps,
                       source_date_epoch, swap_in)
 
@@ -41,13 +42,14 @@ def generate(root: Path, docs: Path, preview: bool = False) -> int:
     return render_site(records, root, docs, preview=preview)
 
 
-def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides) -> None:
+def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides):
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
                          strict=strict, **overrides)
     build(config)
+    return config
 
 
 def _temp_dir(parent: Path, name: str) -> Path:
@@ -73,7 +75,8 @@ def build_site(root: Path, site: Path | None = None, preview: bool = False) -> P
         checkpoint("render")
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
         with source_date_epoch(root):
-            mkdocs_build(root, docs, new_site)
+            config = mkdocs_build(root, docs, new_site)
+        write_feed(root, config, new_site, preview=preview)
         index_site(new_site)
         checkpoint("mkdocs")
         with locked(work):

@@ -20,6 +20,7 @@ import yaml
 from markupsafe import Markup
 
 from .charts import bar_chart, chart_groups
+from .navigation import load_nav
 from .records import Record
 from .schema import load_schema
 from .video import filters as video_filters
@@ -176,6 +177,7 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
     site = Site(records, preview)
     env = environment(root / "templates")
     env.filters.update(video_filters(root))
+    env.globals["nav"] = load_nav(root)  # for the 网站地图 page
     count = 0
 
     def write(doc_path: str, template: str, **context):

@@ -1,0 +1,81 @@
+"""The RSS 2.0 feed of 工作动态 (news), written into the built site as feed.xml.
+
+A post-mkdocs step: it needs the built site's address (site_url) and the blog's
+folder from the MkDocs configuration. The output depends only on the records
+(newest first, then by id), so two builds of the same content are identical.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, time, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+from .records import load_file, record_files
+from .schema import load_schema
+
+FEED_FILE = "feed.xml"
+MAX_ITEMS = 50
+CHINA = timezone(timedelta(hours=8))
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _rfc822(day: date) -> str:
+    return format_datetime(datetime.combine(day, time(0, 0), CHINA))
+
+
+def news_records(root: Path, preview: bool = False) -> list:
+    kind = load_schema().kinds["news"]
+    items = []
+    for path in record_files(root, kind):
+        found, _faults = load_file(root, path, kind)  # faults already stopped the build
+        items += [r for r in found if preview or r.is_published]
+    # Newest first; same day by id, so the order never depends on the disk.
+    items.sort(key=lambda r: r.id)
+    items.sort(key=lambda r: _date(r["date"]), reverse=True)
+    return items
+
+
+def build_feed(records: list, site_url: str, site_name: str, description: str, blog_dir: str) -> bytes:
+    base = (site_url or "").rstrip("/") + "/"
+    blog = blog_dir.strip("/")
+    ET.register_namespace("atom", ATOM)
+    rss = ET.Element("rss", version="2.0")
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = f"{site_name} 工作动态"
+    ET.SubElement(channel, "link").text = f"{base}{blog}/"
+    ET.SubElement(channel, "description").text = description
+    ET.SubElement(channel, "language").text = "zh-CN"
+    ET.SubElement(channel, f"{{{ATOM}}}link", href=base + FEED_FILE, rel="self",
+                  type="application/rss+xml")
+    if records:
+        ET.SubElement(channel, "lastBuildDate").text = _rfc822(_date(records[0]["date"]))
+    for r in records[:MAX_ITEMS]:
+        item = ET.SubElement(channel, "item")
+        link = f"{base}{blog}/{r.id}/"
+        ET.SubElement(item, "title").text = ("【示例】" if r.is_sample else "") + r.title
+        ET.SubElement(item, "link").text = link
+        ET.SubElement(item, "guid", isPermaLink="true").text = link
+        ET.SubElement(item, "pubDate").text = _rfc822(_date(r["date"]))
+        summary = r["summary"] or r["description"]
+        if summary:
+            ET.SubElement(item, "description").text = " ".join(str(summary).split())
+        for category in r["categories"] or []:
+            ET.SubElement(item, "category").text = str(category)
+    ET.indent(rss)
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write_feed(root: Path, config, site: Path, preview: bool = False) -> Path:
+    """Write feed.xml into the built site; `config` is the loaded MkDocs config."""
+    blog = config.plugins.get("material/blog")
+    blog_dir = blog.config.blog_dir if blog else "news"
+    data = build_feed(news_records(root, preview), config.site_url or "", config.site_name,
+                      config.site_description or "", blog_dir)
+    target = site / FEED_FILE
+    target.write_bytes(data)
+    return target

@@ -1,0 +1,43 @@
+"""The site's sections as mkdocs.yml's fixed nav lists them, for the 网站地图 page.
+
+Read from mkdocs.yml itself, so the map always follows the menu an editor sees.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+@dataclass
+class Section:
+    title: str
+    path: str | None                 # Markdown path inside docs, or None
+    children: list["Section"] = field(default_factory=list)
+
+
+def _entry(item) -> Section | None:
+    if isinstance(item, str):        # a section's own index page, untitled
+        return Section("", item)
+    if isinstance(item, dict) and len(item) == 1:
+        (title, value), = item.items()
+        if isinstance(value, str):
+            return Section(str(title), value)
+        if isinstance(value, list):
+            kids = [e for e in map(_entry, value) if e]
+            index = next((k.path for k in kids if not k.title), None)
+            return Section(str(title), index, [k for k in kids if k.title])
+    return None
+
+
+def load_nav(root: Path) -> list[Section]:
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return [e for e in map(_entry, config.get("nav") or []) if e]
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that tolerates MkDocs' own tags (!ENV, !relative) in mkdocs.yml."""
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
