@@ -25,8 +25,11 @@ log = logging.getLogger("zlt")
 
 
 def check(root: Path) -> list[Problem]:
+    """Every problem in one run: records, content pages and wording."""
+    from .lint import lint
+    from .pages import page_problems
     records, problems = load_all(root)
-    return sorted(set(problems + validate(records, root)))
+    return sorted(set(problems + validate(records, root) + page_problems(root) + lint(root)))
 
 
 def generate(root: Path, docs: Path, preview: bool = False) -> int:

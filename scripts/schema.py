@@ -92,7 +92,7 @@ class Schema:
 
 
 def _field(name: str, spec: dict, structs: dict[str, Struct]) -> Field:
-    items = spec.get("items")
+    items = spec.get("items") or spec.get("struct")
     if isinstance(items, str):
         items = structs[items]
     elif isinstance(items, dict):
@@ -161,6 +161,9 @@ def _json_type(f: Field) -> dict:
         out = {"type": "string", "maxLength": int(f.max or 100)}
     elif t == "media":
         out = {"type": "string"}
+    elif t == "struct":
+        # The field's own label (初审, 复审…) names it, not its struct's.
+        out = {k: v for k, v in _struct_schema(f.items).items() if k != "title"}
     elif t == "list":
         item = f.items
         out = {"type": "array",

@@ -15,6 +15,7 @@ import jsonschema
 from .charts import chart_problems
 from .problems import Problem
 from .records import OUTSIDE_LINK, Record, outside, read_text, split_front_matter, YamlFault
+from .review import review_problems
 from .safety import body_problems, rendered_html
 from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
 
@@ -254,6 +255,7 @@ def validate(records: list[Record], root: Path) -> list[Problem]:
                     problems.append(Problem(*where, why))
     problems += chart_problems(records)
     problems += link_problems(root) + page_problems(root, records) + category_problems(records)
+    problems += review_problems(records)
     return sorted(set(problems))
 
 

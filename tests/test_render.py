@@ -14,6 +14,7 @@ def test_markup_in_a_field_is_text(repo):
     name: "<script>x</script>[点](javascript:x){ onclick=x }"
     sector: 农村
     status: published
+    review: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}
     ---
     """)
     page = gen(repo)("exemplars/units/a.md")
@@ -23,9 +24,9 @@ def test_markup_in_a_field_is_text(repo):
 
 
 def test_links_go_both_ways(repo):
-    repo.write("exemplars/units/a.md", "---\nname: 甲支部\nsector: 社区\nstatus: published\n---\n")
-    repo.write("exemplars/members/m.md", "---\nname: 张三\nunit: a\nstatus: published\n---\n")
-    repo.write("exemplars/videos/v.md", "---\ntitle: 片名\nsubjects: [a]\nstatus: published\n---\n")
+    repo.write("exemplars/units/a.md", "---\nname: 甲支部\nsector: 社区\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
+    repo.write("exemplars/members/m.md", "---\nname: 张三\nunit: a\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
+    repo.write("exemplars/videos/v.md", "---\ntitle: 片名\nsubjects: [a]\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
     page = gen(repo)
     unit = page("exemplars/units/a.md")
     assert "[张三](../members/m.md)" in unit and "[《片名》](../videos/v.md)" in unit
@@ -34,14 +35,14 @@ def test_links_go_both_ways(repo):
 
 
 def test_samples_are_marked_on_their_page_and_in_lists(repo):
-    repo.write("exemplars/units/s.md", "---\nname: 示范支部\nsector: 机关\nsample: true\nstatus: published\n---\n")
+    repo.write("exemplars/units/s.md", "---\nname: 示范支部\nsector: 机关\nsample: true\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
     page = gen(repo)
     assert '!!! warning "示例"' in page("exemplars/units/s.md")
     assert "示范支部](s.md)【示例】" in page("exemplars/units/index.md")
 
 
 def test_public_build_leaves_out_unpublished_records_and_preview_marks_them(repo):
-    repo.write("exemplars/units/p.md", "---\nname: 已发布支部\nsector: 机关\nstatus: published\n---\n")
+    repo.write("exemplars/units/p.md", "---\nname: 已发布支部\nsector: 机关\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
     repo.write("exemplars/units/d.md", "---\nname: 草稿支部\nsector: 机关\n---\n")
     public = gen(repo)
     assert "草稿支部" not in public("exemplars/units/index.md")
@@ -63,7 +64,7 @@ def test_figures_keep_the_source_wording(repo):
 
 
 def test_news_posts_lose_editorial_fields(repo):
-    repo.write("content/news/posts/a.md", "---\ntitle: 新闻\ndate: 2024-07-01\nsummary: 摘要\nstatus: published\nsample: true\n---\n正文\n")
+    repo.write("content/news/posts/a.md", "---\ntitle: 新闻\ndate: 2024-07-01\nsummary: 摘要\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\nsample: true\n---\n正文\n")
     post = gen(repo)("news/posts/a.md")
     front = post.split("---")[1]
     assert "date: 2024-07-01" in front and "description: 摘要" in front

@@ -1,0 +1,102 @@
+"""Wording lint: the wrong forms listed in wording/typos.yml, found on word
+boundaries in every record file and content page.
+
+A wrong form is flagged only where jieba's segmentation starts and ends a token
+at both of its ends, so 风彩 is flagged in 风彩大赛 but not in 和风彩云 (和/风/彩云).
+The wrong forms are added to a private jieba dictionary (not the global one the
+search plugin uses) so that they segment as words. Findings are errors: serious
+typos are a single-item veto in the inspection of government websites.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+from .records import record_files
+from .schema import load_schema
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WORDING = "wording"
+KEY_RE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:")
+
+
+def _word_file(root: Path, name: str) -> Path:
+    """The repository's own list, or the project's for a repository without one."""
+    own = root / WORDING / name
+    return own if own.exists() else PROJECT_ROOT / WORDING / name
+
+
+def load_lists(root: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    typos = yaml.safe_load(_word_file(root, "typos.yml").read_text(encoding="utf-8")) or {}
+    allow = yaml.safe_load(_word_file(root, "allow.yml").read_text(encoding="utf-8")) or []
+    return {str(k): str(v) for k, v in typos.items()}, tuple(str(a) for a in allow)
+
+
+@functools.cache
+def _tokenizer(words: tuple[str, ...]):
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    for w in words:
+        tok.add_word(w)
+    return tok
+
+
+class Linter:
+    def __init__(self, typos: dict[str, str], allow: tuple[str, ...]):
+        self.typos, self.allow = typos, allow
+        self.tok = _tokenizer(tuple(sorted({*typos, *allow})))
+
+    def findings(self, line: str) -> list[tuple[str, str]]:
+        """(wrong, right) for each wrong form standing as whole words in line."""
+        hits = [w for w in self.typos if w in line]
+        if not hits:
+            return []
+        bounds, pos = {0}, 0
+        for token in self.tok.cut(line, HMM=False):
+            pos += len(token)
+            bounds.add(pos)
+        allowed = [(m.start(), m.end()) for a in self.allow for m in re.finditer(re.escape(a), line)]
+        out = []
+        for wrong in hits:
+            for m in re.finditer(re.escape(wrong), line):
+                s, e = m.start(), m.end()
+                if s in bounds and e in bounds and not any(a <= s and e <= b for a, b in allowed):
+                    out.append((wrong, self.typos[wrong]))
+                    break
+        return out
+
+
+def lint_files(root: Path) -> list[Path]:
+    schema = load_schema()
+    files = {p for kind in schema.kinds.values() for p in record_files(root, kind)}
+    files |= set((root / "content").rglob("*.md"))
+    return sorted(p for p in files if p.is_file())
+
+
+def lint(root: Path) -> list[Problem]:
+    linter = Linter(*load_lists(root))
+    problems = []
+    for path in lint_files(root):
+        rel = path.relative_to(root).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (UnicodeDecodeError, OSError):
+            continue  # the loader reports unreadable files
+        in_front = path.suffix == ".md" and text.startswith("---")
+        field = "" if in_front or path.suffix != ".md" else "正文"
+        for n, line in enumerate(text.splitlines(), 1):
+            if in_front and n > 1 and line.rstrip() == "---":
+                in_front, field = False, "正文"
+                continue
+            if field != "正文":
+                m = KEY_RE.match(line)
+                field = m.group(1) if m else field
+            for wrong, right in linter.findings(line):
+                problems.append(Problem(rel, n, field, f"“{wrong}”应为“{right}”（错别字或不规范表述）"))
+    return problems
