@@ -19,7 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     p_build = sub.add_parser("build", help="校验记录并构建网站到 site/")
     p_build.add_argument("--preview", action="store_true", help="预览版：包含未发布的记录，并加标注")
     p_build.add_argument("--site", type=Path, help="输出目录（默认为 site/）")
-    sub.add_parser("check", help="校验全部记录，列出所有问题")
+    p_check = sub.add_parser("check", help="校验全部记录和页面（含错别字），列出所有问题")
+    p_check.add_argument("--release", action="store_true", help="发布前检查：另查示例记录、未发布的链接、页脚备案信息")
+    p_new = sub.add_parser("new", help="新建一条记录（草稿），如：new unit 某某党支部")
+    p_new.add_argument("kind", help="记录类型：unit 先进典型、member 优秀共产党员、video 专题片、sms 红色短信、news 工作动态")
+    p_new.add_argument("name", help="名称、姓名、片名、标题或短信内容")
+    sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
     args = parser.parse_args(argv)
@@ -33,15 +38,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{root} 不是网站内容仓库（找不到 mkdocs.yml），请检查 --root。", file=sys.stderr)
         return 1
     try:
+        if args.command == "new":
+            from .new import new_record
+            path, rid = new_record(root, args.kind, args.name)
+            print(f"已新建草稿：{path.relative_to(root).as_posix()}（编号 {rid}）。请填写各字段，然后运行 make check。")
+            return 0
+        if args.command == "schema":
+            from .schema_files import write_schemas
+            for path in write_schemas(root):
+                print(f"已写出：{path.relative_to(root).as_posix()}")
+            return 0
         if args.command == "check":
             problems = check(root)
+            if args.release:
+                from .release import release_problems
+                problems = sorted(set(problems + release_problems(root)))
             for p in problems:
                 print(p)
             errors = sum(p.level == "error" for p in problems)
+            warnings = len(problems) - errors
+            if warnings:
+                print(f"另有 {warnings} 条提醒（不影响通过）。", file=sys.stderr)
             if errors:
                 print(f"发现 {errors} 个错误，请按提示修改。", file=sys.stderr)
                 return 1
-            print("检查通过。")
+            print("发布前检查通过。" if args.release else "检查通过。")
             return 0
         if args.command == "serve":
             from .serve import serve

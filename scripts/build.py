@@ -27,9 +27,11 @@ log = logging.getLogger("zlt")
 def check(root: Path) -> list[Problem]:
     """Every problem in one run: records, content pages and wording."""
     from .lint import lint
+    from .media import photo_problems
     from .pages import page_problems
     records, problems = load_all(root)
-    return sorted(set(problems + validate(records, root) + page_problems(root) + lint(root)))
+    problems += validate(records, root) + photo_problems(records, root)
+    return sorted(set(problems + page_problems(root) + lint(root)))
 
 
 def generate(root: Path, docs: Path, preview: bool = False) -> int:

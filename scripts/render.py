@@ -19,6 +19,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from . import media
 from .charts import bar_chart, chart_groups
 from .navigation import load_nav
 from .records import Record
@@ -162,7 +163,8 @@ def environment(templates: Path) -> jinja2.Environment:
 
     env.filters.update(link=link, url=url, front_matter=front_matter, number=number, amount=amount,
                        isodate=lambda s: date.fromisoformat(s) if isinstance(s, str) else s,
-                       body=lambda r: Markup(r.body.strip()))
+                       body=lambda r: Markup(r.body.strip()),
+                       photo_size=lambda rel: media.photo_size(templates.parent, rel))
     env.filters.update(chart=lambda figures, key: Markup(bar_chart(figures, key, amount)),
                        chart_groups=chart_groups)
     return env
@@ -232,4 +234,4 @@ def _copy_media(site: Site, root: Path, out: Path):
             if f.type == "media" and isinstance(value, str) and value:
                 target = out / value
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(root / value, target)
+                media.copy_media(root, value, target)

@@ -69,12 +69,23 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"，是否想写“{match}”？" if match else ""
 
 
+def _filled(value):
+    """The value without empty fields: a field left empty (as `new` writes
+    them) counts as not written, so an unfilled optional field is no error."""
+    if isinstance(value, dict):
+        out = {k: _filled(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None and v != {}}
+    if isinstance(value, list):
+        return [_filled(v) for v in value]
+    return value
+
+
 def _schema_problems(record: Record) -> list[Problem]:
     schema = json_schema(record.kind.name)
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
-    errors = list(validator.iter_errors(record.data))
+    errors = list(validator.iter_errors(_filled(record.data)))
     # A misspelt required field is one fault, not two: "sectr" is reported
     # with its did-you-mean, and the missing "sector" is not reported again.
     misspelt = {(tuple(e.absolute_path), _closest(k, e.schema.get("properties", {})))

@@ -1,0 +1,101 @@
+"""Photos: resized and re-encoded at build, with their size in the HTML.
+
+Readers are on phones and slow rural networks: a photo is at most MAX_WIDTH
+pixels wide, re-encoded at QUALITY, without EXIF (which may hold the place
+where it was taken). The output depends only on the input bytes, so a rebuild
+gives the same files; it is cached under .build/media by content hash.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+from .problems import Problem
+from .records import Record
+
+MAX_WIDTH = 1200
+QUALITY = 80
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+VERSION = "1"  # bump when the encoding settings change, to refresh the cache
+
+
+def _encode(data: bytes, suffix: str) -> tuple[bytes, tuple[int, int]]:
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as im:
+        im = ImageOps.exif_transpose(im)  # keep the photo upright once EXIF is gone
+        if im.width > MAX_WIDTH:
+            im = im.resize((MAX_WIDTH, round(im.height * MAX_WIDTH / im.width)), Image.LANCZOS)
+        out = io.BytesIO()
+        if suffix in (".jpg", ".jpeg"):
+            im.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True)
+        elif suffix == ".webp":
+            im.save(out, "WEBP", quality=QUALITY, method=4)
+        else:
+            im.save(out, "PNG", optimize=True)
+        return out.getvalue(), im.size
+
+
+@functools.lru_cache(maxsize=1024)
+def _processed(src: Path, mtime_ns: int, size: int, cache_dir: Path) -> tuple[Path, tuple[int, int]]:
+    data = src.read_bytes()
+    key = hashlib.sha256(data + VERSION.encode()).hexdigest()[:32]
+    out = cache_dir / f"{key}{src.suffix.lower()}"
+    meta = out.with_suffix(out.suffix + ".size")
+    if out.exists() and meta.exists():
+        w, h = map(int, meta.read_text().split())
+        return out, (w, h)
+    encoded, (w, h) = _encode(data, src.suffix.lower())
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_bytes(encoded)
+    tmp.replace(out)
+    meta.write_text(f"{w} {h}")
+    return out, (w, h)
+
+
+def photo(root: Path, rel: str) -> tuple[Path, tuple[int, int]]:
+    """The processed file of a photo in the repository, and its size."""
+    src = root / rel
+    st = src.stat()
+    return _processed(src, st.st_mtime_ns, st.st_size, root / ".build" / "media")
+
+
+def photo_size(root: Path, rel: str) -> tuple[int, int] | None:
+    try:
+        return photo(root, rel)[1]
+    except (OSError, ValueError):
+        return None  # not an image Pillow can read: validation says so
+
+
+def copy_media(root: Path, rel: str, target: Path) -> None:
+    """Copy a media file into the docs: photos re-encoded, others as they are."""
+    if rel.lower().endswith(PHOTO_SUFFIXES):
+        try:
+            shutil.copyfile(photo(root, rel)[0], target)
+            return
+        except (OSError, ValueError):
+            pass
+    shutil.copyfile(root / rel, target)
+
+
+def photo_problems(records: list[Record], root: Path) -> list[Problem]:
+    """A photo needs alt text (readers with screen readers); it must be an image."""
+    problems = []
+    for r in records:
+        for name, f in r.kind.fields.items():
+            value = r[name]
+            if f.type != "media" or f.media != "image" or not isinstance(value, str) or not value:
+                continue
+            alt = f"{name}_alt"
+            if alt in r.kind.fields and not str(r[alt] or "").strip():
+                label = r.kind.fields[alt].label
+                problems.append(Problem(r.path, r.line_of((name,)), f"{alt}（{label}）",
+                                        f"有照片就要写{label}：用一句话描述照片内容，供视力不好的读者用读屏软件收听"))
+            if (root / value).is_file() and photo_size(root, value) is None:
+                problems.append(Problem(r.path, r.line_of((name,)), f"{name}（{f.label}）",
+                                        f"“{value}”无法作为图片打开，请换一个 JPG、PNG 或 WebP 文件"))
+    return problems

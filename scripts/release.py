@@ -1,0 +1,105 @@
+"""`check --release`: the gate before publishing, on top of `check`.
+
+Refuses sample records, published pages that link to records not yet
+published, unset registration fields of the footer (mkdocs.yml `extra:`),
+and (through `check`) photos without alt text.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+from .records import Record, load_all
+from .render import Site
+
+FOOTER_KEYS = {
+    "icp_beian": "ICP 备案号",
+    "police_beian": "公安机关备案号",
+    "site_code": "网站标识码",
+    "contact": "联系方式",
+}
+MD_LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(?:#[^)]*)?\)")
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml may hold tags such as !ENV or !!python/name: read them as text."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def footer_problems(root: Path) -> list[Problem]:
+    path = root / "mkdocs.yml"
+    text = path.read_text(encoding="utf-8")
+    config = yaml.load(text, Loader=_ConfigLoader) or {}
+    extra = config.get("extra") or {}
+    lines = text.splitlines()
+
+    def line_of(key: str) -> int:
+        for n, line in enumerate(lines, 1):
+            if re.match(rf"\s+{key}\s*:", line):
+                return n
+        return next((n for n, line in enumerate(lines, 1) if line.startswith("extra:")), 1)
+
+    return [Problem("mkdocs.yml", line_of(key), f"extra.{key}",
+                    f"{label}尚未填写：政府网站页脚必须显示{label}，请在 mkdocs.yml 的 extra 下填写")
+            for key, label in FOOTER_KEYS.items() if not str(extra.get(key) or "").strip()]
+
+
+def _links_from_pages(root: Path, records: list[Record]) -> list[tuple[str, int, str, str]]:
+    """(path, line, field, target doc path) of every Markdown link in a published
+    record's body and in the hand-written pages."""
+    out = []
+    posts = {r.path for r in records if r.kind.name == "news"}
+    sources = [(r.path, r.body_line, r.body, r) for r in records if r.is_published and r.body]
+    for p in sorted((root / "content").rglob("*.md")):
+        rel = p.relative_to(root).as_posix()
+        if rel not in posts:
+            sources.append((rel, 1, p.read_text(encoding="utf-8"), None))
+    for rel, first, text, record in sources:
+        doc = (record.kind.doc_path(record.id) if record and record.kind.name != "news"
+               else posixpath.relpath(rel, "content"))
+        for n, line in enumerate(text.splitlines(), first):
+            for m in MD_LINK_RE.finditer(line):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(doc), m.group(1)))
+                out.append((rel, n, "正文", target))
+    return out
+
+
+def link_problems(root: Path, records: list[Record]) -> list[Problem]:
+    site = Site(records, preview=True)
+    by_doc = {r.kind.doc_path(r.id): r for r in records if not r.kind.is_list_file}
+    problems = []
+    for r in records:
+        if not r.is_published:
+            continue
+        for target_id in site._refs(r):
+            target = site.by_id.get(target_id)
+            if target is not None and not target.is_published:
+                field = next((k for k in ("members", "videos", "subjects", "unit")
+                              if target_id in (r[k] if isinstance(r[k], list) else [r[k]])), "")
+                problems.append(Problem(
+                    r.path, r.line_of((field,)) if field else r.line, field,
+                    f"已发布的记录链接到尚未发布（{target.status}）的“{target.title}”"
+                    f"（{target.path}）：请先审核发布它，或去掉这个链接"))
+    for rel, line, field, target in _links_from_pages(root, records):
+        r = by_doc.get(target)
+        if r is not None and not r.is_published:
+            problems.append(Problem(rel, line, field,
+                                    f"链接到尚未发布（{r.status}）的“{r.title}”（{r.path}）：公开网站上这个链接会失效"))
+    return problems
+
+
+def sample_problems(records: list[Record]) -> list[Problem]:
+    return [Problem(r.path, r.line_of(("sample",)), "sample（示例记录）",
+                    f"“{r.title}”是示例记录：正式发布前请换成真实内容或删除")
+            for r in records if r.is_sample]
+
+
+def release_problems(root: Path) -> list[Problem]:
+    records, _ = load_all(root)  # load faults are reported by `check`
+    return sample_problems(records) + link_problems(root, records) + footer_problems(root)
