@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .problems import Problem
 from .records import Record
+from .validate import media_problem
 
 MAX_WIDTH = 1200
 QUALITY = 80
@@ -90,12 +91,14 @@ def photo_problems(records: list[Record], root: Path) -> list[Problem]:
             value = r[name]
             if f.type != "media" or f.media != "image" or not isinstance(value, str) or not value:
                 continue
+            if media_problem(value, f, root):
+                continue  # one fault at a time: the path first (validate reports it)
             alt = f"{name}_alt"
             if alt in r.kind.fields and not str(r[alt] or "").strip():
                 label = r.kind.fields[alt].label
                 problems.append(Problem(r.path, r.line_of((name,)), f"{alt}（{label}）",
                                         f"有照片就要写{label}：用一句话描述照片内容，供视力不好的读者用读屏软件收听"))
-            if (root / value).is_file() and photo_size(root, value) is None:
+            if photo_size(root, value) is None:
                 problems.append(Problem(r.path, r.line_of((name,)), f"{name}（{f.label}）",
                                         f"“{value}”无法作为图片打开，请换一个 JPG、PNG 或 WebP 文件"))
     return problems
