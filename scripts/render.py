@@ -113,8 +113,28 @@ def _order_key(r: Record):
     return (r.is_sample, not r["featured"], r.path, r.line)
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept across renders: the live preview re-renders on
+    every save, and compiling the templates was a third of that. Jinja checks
+    each template's source checksum, so an edited template is compiled anew."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = MemoryBytecodeCache()
+
+
 def environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_BYTECODE,
         loader=jinja2.FileSystemLoader(templates),
         finalize=_finalize,
         # Autoescape makes macro output and template text trusted (Markup);
