@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check test system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema bench test system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -18,8 +18,20 @@ serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
 offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
 	$(BIN)/python -m scripts.offline
 
-check: $(VENV)/.installed           ## validate every record
+check: $(VENV)/.installed           ## validate every record, page and wording
 	$(BIN)/python -m scripts check
+
+release: $(VENV)/.installed         ## the gate before publishing
+	$(BIN)/python -m scripts check --release
+
+new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
+	$(BIN)/python -m scripts new "$(KIND)" "$(NAME)"
+
+schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/schema.yaml
+	$(BIN)/python -m scripts schema
+
+bench: $(VENV)/.dev-installed       ## measure the live preview (save → page)
+	$(BIN)/python -m pytest -q -s tests/test_serve.py
 
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 	$(BIN)/python -m pytest -q tests

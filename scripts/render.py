@@ -248,9 +248,9 @@ def _copy_content(root: Path, out: Path, site: Site, env: jinja2.Environment, pr
 
 
 def _copy_media(site: Site, root: Path, out: Path):
+    from .validate import _walk_fields  # media may sit in lists (photos)
     for r in site.records:
-        for name, f in r.kind.fields.items():
-            value = r[name]
+        for _, f, value in _walk_fields(r):
             if f.type == "media" and isinstance(value, str) and value:
                 target = out / value
                 target.parent.mkdir(parents=True, exist_ok=True)
