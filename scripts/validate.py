@@ -103,6 +103,8 @@ def _schema_problems(record: Record) -> list[Problem]:
             if (path, missing) in misspelt:
                 continue
             f = _field_at(record.kind, (*path, missing))
+            # A field written but left empty: point at its own line.
+            line = record.lines.get((*path, missing), line)
             problems.append(Problem(record.path, line, _field_name((*path, missing)),
                                     f"缺少必填字段“{missing}”（{f.label if f else missing}）"))
             continue
