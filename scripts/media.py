@@ -7,7 +7,6 @@ gives the same files; it is cached under .build/media by content hash.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import shutil
@@ -40,29 +39,31 @@ def _encode(data: bytes, suffix: str) -> tuple[bytes, tuple[int, int]]:
         return out.getvalue(), im.size
 
 
-@functools.lru_cache(maxsize=1024)
-def _processed(src: Path, mtime_ns: int, size: int, cache_dir: Path) -> tuple[Path, tuple[int, int]]:
-    data = src.read_bytes()
-    key = hashlib.sha256(data + VERSION.encode()).hexdigest()[:32]
-    out = cache_dir / f"{key}{src.suffix.lower()}"
-    meta = out.with_suffix(out.suffix + ".size")
-    if out.exists() and meta.exists():
-        w, h = map(int, meta.read_text().split())
-        return out, (w, h)
-    encoded, (w, h) = _encode(data, src.suffix.lower())
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_bytes(encoded)
-    tmp.replace(out)
-    meta.write_text(f"{w} {h}")
-    return out, (w, h)
+_seen: dict[tuple, tuple[Path, tuple[int, int]]] = {}  # the preview re-renders often
 
 
 def photo(root: Path, rel: str) -> tuple[Path, tuple[int, int]]:
     """The processed file of a photo in the repository, and its size."""
     src = root / rel
     st = src.stat()
-    return _processed(src, st.st_mtime_ns, st.st_size, root / ".build" / "media")
+    memo = (src, st.st_mtime_ns, st.st_size)
+    if memo in _seen and _seen[memo][0].exists():
+        return _seen[memo]
+    data = src.read_bytes()
+    cache_dir = root / ".build" / "media"
+    out = cache_dir / f"{hashlib.sha256(data + VERSION.encode()).hexdigest()[:32]}{src.suffix.lower()}"
+    meta = out.with_name(out.name + ".size")
+    if out.exists() and meta.exists():
+        w, h = map(int, meta.read_text().split())
+    else:
+        encoded, (w, h) = _encode(data, src.suffix.lower())
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_bytes(encoded)
+        tmp.replace(out)
+        meta.write_text(f"{w} {h}")
+    _seen[memo] = out, (w, h)
+    return out, (w, h)
 
 
 def photo_size(root: Path, rel: str) -> tuple[int, int] | None:

@@ -1,0 +1,104 @@
+"""`check --release`, the gate before publishing: passes on a clean scratch
+repository, fails on the shipped one (sample records, footer not set)."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+REVIEWED = ("review:\n  first: {by: 编辑部, date: 2026-11-25}\n  second: {by: 办公室, date: 2026-11-26}\n"
+            "  final: {by: 分管领导, date: 2026-11-27}\n")
+FOOTER = {"icp_beian": "蒙ICP备00000000号-1", "police_beian": "蒙公网安备 00000000000000号",
+          "site_code": "0000000000", "contact": "电话 0000-0000000"}
+
+
+def release(root: Path):
+    done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(root), "check", "--release"],
+                          cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def set_footer(repo, **values):
+    """Fill mkdocs.yml's extra keys, whether or not the file has them yet."""
+    path = repo.path / "mkdocs.yml"
+    text = path.read_text(encoding="utf-8")
+    if not re.search(r"^extra:", text, re.M):
+        text += "\nextra:\n"
+    for key, value in values.items():
+        text, n = re.subn(rf"^(\s+){key}:.*$", rf'\g<1>{key}: "{value}"', text, count=1, flags=re.M)
+        if not n:
+            text = re.sub(r"^extra:.*$", f'extra:\n  {key}: "{value}"', text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+
+
+def clean_repo(repo):
+    set_footer(repo, **FOOTER)
+    Image.new("RGB", (800, 600), "white").save(repo.path / "photo.jpg")
+    repo.path.joinpath("media").mkdir()
+    (repo.path / "photo.jpg").rename(repo.path / "media/a.jpg")
+    repo.write("exemplars/units/a.md", "---\nname: 甲党支部\nsector: 农村\nmembers: [zhang]\n"
+               "photo: media/a.jpg\nphoto_alt: 党员开会\n" + REVIEWED + "status: published\n---\n")
+    repo.write("exemplars/members/zhang.md", "---\nname: 张三\nunit: a\n" + REVIEWED + "status: published\n---\n")
+    return repo
+
+
+def test_a_clean_repository_passes(repo):
+    done = release(clean_repo(repo).path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "发布前检查通过" in done.stdout
+
+
+def test_the_shipped_repository_fails_with_the_right_messages(full_repo):
+    done = release(full_repo.path)
+    assert done.returncode == 1
+    out = done.stdout
+    assert "exemplars/units/sample-unit-01.md:5: sample（示例记录）: “示例嘎查村党支部（01）”是示例记录" in out
+    assert "exemplars/sms.yml:7: sample（示例记录）" in out
+    for key, label in (("icp_beian", "ICP 备案号"), ("police_beian", "公安机关备案号"),
+                       ("site_code", "网站标识码"), ("contact", "联系方式")):
+        assert re.search(rf"^mkdocs\.yml:\d+: extra\.{key}: {label}尚未填写", out, re.M), key
+    # Only the release rules fail it: plain check passes.
+    plain = subprocess.run([sys.executable, "-m", "scripts", "--root", str(full_repo.path), "check"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert plain.returncode == 0
+
+
+def test_each_footer_field_is_required(repo):
+    clean_repo(repo)
+    set_footer(repo, site_code="")
+    done = release(repo.path)
+    assert done.returncode == 1
+    assert [line.split(": ")[1] for line in done.stdout.splitlines() if line.startswith("mkdocs.yml")] == ["extra.site_code"]
+
+
+def test_a_published_page_linking_to_a_draft_fails(repo):
+    clean_repo(repo)
+    repo.write("exemplars/members/zhang.md", "---\nname: 张三\nunit: a\nstatus: review\n---\n")
+    repo.write("content/about.md", "# 关于\n\n见[张三](exemplars/members/zhang.md)。\n")
+    done = release(repo.path)
+    assert done.returncode == 1
+    assert "exemplars/units/a.md:4: members: 已发布的记录链接到尚未发布（review）的“张三”" in done.stdout
+    assert "content/about.md:3: 正文: 链接到尚未发布（review）的“张三”" in done.stdout
+
+
+def test_a_photo_without_alt_text_fails(repo):
+    clean_repo(repo)
+    text = (repo.path / "exemplars/units/a.md").read_text(encoding="utf-8")
+    (repo.path / "exemplars/units/a.md").write_text(text.replace("photo_alt: 党员开会\n", ""), encoding="utf-8")
+    done = release(repo.path)
+    assert done.returncode == 1
+    assert "exemplars/units/a.md:5: photo_alt（照片说明）: 有照片就要写照片说明" in done.stdout
+
+
+def test_a_sample_record_fails_even_as_a_draft(repo):
+    clean_repo(repo)
+    repo.write("exemplars/units/s.md", "---\nname: 示例党支部\nsector: 农村\nsample: true\n---\n")
+    done = release(repo.path)
+    assert "exemplars/units/s.md:4: sample（示例记录）" in done.stdout and done.returncode == 1
