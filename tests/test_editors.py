@@ -170,3 +170,18 @@ def test_vscode_maps_the_list_files_to_their_schemas():
     assert mapping["./.vscode/schemas/figure.json"] == "exemplars/figures.yml"
     sms = json.loads(schema_documents()["sms.json"])
     assert sms["type"] == "array" and sms["items"]["properties"]["text"]["title"] == "短信内容"
+
+
+# --- CI for the users' own repository ------------------------------------------
+
+def test_ci_files_check_test_build_and_keep_the_site():
+    gh = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text(encoding="utf-8"))
+    steps = gh["jobs"]["site"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    assert runs == ["make check", "make test", "make site"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "site/"
+    assert {"push", "pull_request"} <= set(gh[True] if True in gh else gh["on"])  # YAML reads `on` as true
+    gl = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert gl["site"]["script"] == ["make check", "make test", "make site"]
+    assert gl["site"]["artifacts"]["paths"] == ["site/"]
