@@ -90,11 +90,15 @@ def photo_problems(records: list[Record], root: Path) -> list[Problem]:
     for r in records:
         for name, f in r.kind.fields.items():
             value = r[name]
+            alt = f"{name}_alt"
+            if f.type == "media" and not value and alt in r.kind.fields and r[alt]:
+                problems.append(Problem(r.path, r.line_of((alt,)), f"{alt}（{r.kind.fields[alt].label}）",
+                                        f"写了{r.kind.fields[alt].label}，但没有写照片（{name}）：是不是漏了照片？",
+                                        level="warning"))
             if f.type != "media" or f.media != "image" or not isinstance(value, str) or not value:
                 continue
             if media_problem(value, f, root):
                 continue  # one fault at a time: the path first (validate reports it)
-            alt = f"{name}_alt"
             if alt in r.kind.fields and not str(r[alt] or "").strip():
                 label = r.kind.fields[alt].label
                 problems.append(Problem(r.path, r.line_of((name,)), f"{alt}（{label}）",

@@ -185,3 +185,22 @@ def test_ci_files_check_test_build_and_keep_the_site():
     gl = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert gl["site"]["script"] == ["make check", "make test", "make site"]
     assert gl["site"]["artifacts"]["paths"] == ["site/"]
+
+
+# --- check: pages, warnings ---------------------------------------------------
+
+def test_content_pages_front_matter_is_checked(repo):
+    repo.write("content/about.md", "---\ntitle: 关于\ndescription: [一, 二]\n---\n正文\n")
+    repo.write("content/broken.md", "---\ntitle: 关于: 本站\n---\n正文\n")
+    done = cli(repo, "check")
+    assert done.returncode == 1
+    assert "content/about.md:3: description: 应为一行文字" in done.stdout
+    assert "content/broken.md:2: YAML 格式错误：此处不能出现冒号，含冒号的内容请加引号" in done.stdout
+
+
+def test_warnings_are_shown_apart_and_do_not_fail_check(repo):
+    repo.write("exemplars/members/m.md", "---\nname: 张三\nphoto_alt: 张三在讲课\n---\n")
+    done = cli(repo, "check")
+    assert done.returncode == 0
+    assert "exemplars/members/m.md:3: photo_alt（照片说明）: （提醒）写了照片说明，但没有写照片" in done.stdout
+    assert "另有 1 条提醒" in done.stderr
