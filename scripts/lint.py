@@ -31,9 +31,33 @@ def _word_file(root: Path, name: str) -> Path:
     return own if own.exists() else PROJECT_ROOT / WORDING / name
 
 
+class WordListError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _read_list(root: Path, name: str, kind: type):
+    path = _word_file(root, name)
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else f"{WORDING}/{name}"
+    example = "每行一条“错误写法: 正确写法”" if kind is dict else "每行一个以“- ”开头的词语"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as e:
+        line = (e.problem_mark or e.context_mark).line + 1 if (e.problem_mark or e.context_mark) else 1
+        raise WordListError(Problem(rel, line, "", f"格式错误，无法读取：{example}")) from None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise WordListError(Problem(rel, 1, "", f"格式错误，无法读取：{example}")) from None
+    if data is None:
+        return kind()
+    if not isinstance(data, kind):
+        raise WordListError(Problem(rel, 1, "", f"格式不对：{example}"))
+    return data
+
+
 def load_lists(root: Path) -> tuple[dict[str, str], tuple[str, ...]]:
-    typos = yaml.safe_load(_word_file(root, "typos.yml").read_text(encoding="utf-8")) or {}
-    allow = yaml.safe_load(_word_file(root, "allow.yml").read_text(encoding="utf-8")) or []
+    typos = _read_list(root, "typos.yml", dict)
+    allow = _read_list(root, "allow.yml", list)
     return {str(k): str(v) for k, v in typos.items()}, tuple(str(a) for a in allow)
 
 
@@ -80,7 +104,10 @@ def lint_files(root: Path) -> list[Path]:
 
 
 def lint(root: Path) -> list[Problem]:
-    linter = Linter(*load_lists(root))
+    try:
+        linter = Linter(*load_lists(root))
+    except WordListError as e:
+        return [e.problem]
     problems = []
     for path in lint_files(root):
         rel = path.relative_to(root).as_posix()

@@ -35,8 +35,12 @@ _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 def footer_problems(root: Path) -> list[Problem]:
     path = root / "mkdocs.yml"
     text = path.read_text(encoding="utf-8")
-    config = yaml.load(text, Loader=_ConfigLoader) or {}
-    extra = config.get("extra") or {}
+    try:
+        config = yaml.load(text, Loader=_ConfigLoader) or {}
+    except yaml.YAMLError:
+        return [Problem("mkdocs.yml", 1, "", "mkdocs.yml 格式错误，无法读取页脚备案信息")]
+    extra = config.get("extra") if isinstance(config, dict) else None
+    extra = extra if isinstance(extra, dict) else {}
     lines = text.splitlines()
 
     def line_of(key: str) -> int:

@@ -84,3 +84,16 @@ def test_check_exits_non_zero_on_a_typo(repo):
 
 def test_the_shipped_content_has_none_of_the_listed_typos(root):
     assert [p for p in check(root) if "错别字" in p.message] == []
+
+
+@pytest.mark.parametrize("name, text, line", [
+    ("typos.yml", "风彩: 风采\n调拔 提拔\n极时: [及时\n", 3),
+    ("typos.yml", "- 风彩\n", 1),
+    ("allow.yml", "和风彩云: 1\n", 1),
+])
+def test_a_broken_word_list_is_a_chinese_message(repo, name, text, line):
+    repo.write("wording/typos.yml", "风彩: 风采\n")
+    repo.write("wording/allow.yml", "[]\n")
+    repo.write(f"wording/{name}", text)
+    (p,) = check(repo.path)
+    assert (p.path, p.line) == (f"wording/{name}", line) and "格式" in p.message
