@@ -152,6 +152,7 @@ def test_public_build_leaves_out_a_draft_that_the_preview_shows(full_repo):
     assert "已发布党支部" in (public / "exemplars/units/index.html").read_text(encoding="utf-8")
     draft = (preview / "exemplars/units/cao/index.html").read_text(encoding="utf-8")
     assert "草稿党支部" in draft and "预览：草稿，尚未发布" in draft
+    assert "三审进度：初审（未审）；复审（未审）；终审（未审）。" in draft
     assert "草稿党支部" in (preview / "exemplars/units/index.html").read_text(encoding="utf-8")
 
 
