@@ -16,6 +16,7 @@ from __future__ import annotations
 import filecmp
 import logging
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -112,11 +113,29 @@ def keep_theme_templates_compiled() -> None:
     Theme.get_env = cached_get_env
 
 
+def address_free(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host or "127.0.0.1", int(port)))
+        except (OSError, ValueError):
+            return False
+    return True
+
+
 def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
+    if not address_free(address):
+        log.error("预览地址 %s 无法使用（可能已有一个预览在运行）：请先关闭它，"
+                  "或换一个端口，如 python -m scripts serve --address 127.0.0.1:8001", address)
+        raise SystemExit(1)
+    # The dirty build is intended here: mkdocs' English warning about it would only confuse.
+    logging.getLogger("mkdocs.commands.build").addFilter(
+        lambda record: "'dirty' build" not in record.getMessage())
     docs = root / ".build" / "docs"
     keep_theme_templates_compiled()
     regenerate(root, docs)

@@ -93,3 +93,15 @@ def test_saved_record_is_served_and_a_new_draft_shows_with_its_banner(server):
     bench.mkdir(parents=True, exist_ok=True)
     (bench / "serve.txt").write_text(note, encoding="utf-8")
     print("\n" + note)
+
+
+def test_an_address_in_use_is_a_chinese_message(repo):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(repo.path), "serve",
+                               "--address", f"127.0.0.1:{port}"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+    assert done.returncode == 1
+    assert "无法使用" in done.stderr and "Traceback" not in done.stderr
