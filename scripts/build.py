@@ -26,12 +26,12 @@ log = logging.getLogger("zlt")
 
 def check(root: Path) -> list[Problem]:
     """Every problem in one run: records, content pages and wording."""
+    from .front_matter import front_matter_problems
     from .lint import lint
     from .media import photo_problems
-    from .pages import page_problems
     records, problems = load_all(root)
     problems += validate(records, root) + photo_problems(records, root)
-    return sorted(set(problems + page_problems(root) + lint(root)))
+    return sorted(set(problems + front_matter_problems(root) + lint(root)))
 
 
 def generate(root: Path, docs: Path, preview: bool = False) -> int:

@@ -11,7 +11,7 @@ from .schema import load_schema
 TEXT_KEYS = ("title", "description")
 
 
-def page_problems(root: Path) -> list[Problem]:
+def front_matter_problems(root: Path) -> list[Problem]:
     posts = root / Path(load_schema().kinds["news"].path).parent
     problems = []
     for path in sorted((root / "content").rglob("*.md")):
