@@ -27,6 +27,7 @@ def write_hostile(repo) -> None:
     summary: {Q(XSS_TEXT)}
     featured: true
     status: published
+    review: {{first: {{by: 编辑部, date: 2024-01-01}}, second: {{by: 编辑部, date: 2024-01-01}}, final: {{by: 编辑部, date: 2024-01-01}}}}
     honours:
       - title: "{XSS_NAME}"
         body: "<iframe src=javascript:__pwned=6>"
@@ -42,6 +43,7 @@ def write_hostile(repo) -> None:
     summary: {Q(XSS_TEXT)}
     featured: true
     status: published
+    review: {{first: {{by: 编辑部, date: 2024-01-01}}, second: {{by: 编辑部, date: 2024-01-01}}, final: {{by: 编辑部, date: 2024-01-01}}}}
     ---
     """)
     repo.write("exemplars/sms.yml", f"""
@@ -49,6 +51,7 @@ def write_hostile(repo) -> None:
       text: {Q(XSS_TEXT)}
       author: "{XSS_NAME}"
       status: published
+      review: {{first: {{by: 编辑部, date: 2024-01-01}}, second: {{by: 编辑部, date: 2024-01-01}}, final: {{by: 编辑部, date: 2024-01-01}}}}
     """)
     repo.write("content/news/posts/evil-news.md", f"""
     ---
@@ -56,6 +59,7 @@ def write_hostile(repo) -> None:
     date: 2024-01-01
     summary: {Q(XSS_TEXT)}
     status: published
+    review: {{first: {{by: 编辑部, date: 2024-01-01}}, second: {{by: 编辑部, date: 2024-01-01}}, final: {{by: 编辑部, date: 2024-01-01}}}}
     ---
 
     正文。
