@@ -13,6 +13,7 @@ def post(repo, rid: str, title: str, day: str, status: str = "published", extra:
         title: "{title}"
         date: {day}
         status: {status}
+        review: {{first: {{by: 编辑部, date: {day}}}, second: {{by: 编辑部, date: {day}}}, final: {{by: 编辑部, date: {day}}}}}
         summary: 摘要 {rid}
         {extra}
         ---
