@@ -7,8 +7,6 @@ shipped size (measured by tests/test_serve.py, `make bench`). What makes it:
   changed are written into .build/docs, so mkdocs sees few changes;
 - mkdocs serve runs as a dirty build: it re-renders only the pages whose
   Markdown changed (others keep their last HTML, which is fine for a preview);
-- the search plugin is left out of the preview: it rebuilds the whole index
-  on every change and nobody searches a preview. The public build keeps it;
 - compiled templates (ours and the theme's) are kept between rebuilds.
 """
 from __future__ import annotations
@@ -22,15 +20,13 @@ import threading
 import time
 from pathlib import Path
 
-import yaml
-
 from .build import generate
+from .lint import lint
 from .problems import InputError
 
 log = logging.getLogger("zlt")
 WATCHED = ("exemplars", "content", "templates", "media", "scripts/schema.yaml", "wording")
 SETTLE = 0.1  # editors' programs save in several steps
-PREVIEW_LEFT_OUT = {"search"}
 CHANGES = {"created", "modified", "moved", "deleted", "closed"}
 
 
@@ -72,23 +68,9 @@ def regenerate(root: Path, docs: Path) -> bool:
             return False
         changed = sync_tree(Path(tmp) / "docs", docs)
     log.info("已重新生成预览（%d 个文件有变化）。", changed)
+    for p in lint(root):  # typos do not stop the preview, but are shown at once
+        log.warning("%s", p)
     return True
-
-
-def preview_plugins(root: Path) -> dict:
-    """mkdocs.yml's plugins without those the preview leaves out, as a mapping
-    (mkdocs consumes a list of mappings with popitem(), and reads this on
-    every rebuild)."""
-    class Loader(yaml.SafeLoader):
-        pass
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader) or {}
-    plugins = {}
-    for p in config.get("plugins") or []:
-        name, cfg = next(iter(p.items())) if isinstance(p, dict) else (p, {})
-        if name not in PREVIEW_LEFT_OUT:
-            plugins[name] = cfg or {}
-    return plugins
 
 
 def keep_theme_templates_compiled() -> None:
@@ -164,7 +146,6 @@ def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
     threading.Thread(target=worker, daemon=True).start()
     log.info("预览地址：http://%s/ （按 Ctrl+C 结束）", address)
     try:
-        mkdocs_serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True,
-                     build_type="dirty", plugins=preview_plugins(root))
+        mkdocs_serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty")
     finally:
         observer.stop()
