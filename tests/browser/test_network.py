@@ -36,3 +36,18 @@ def test_page_and_search_load_nothing_from_another_host(page, site_url, path):
     foreign = [u for u in requests
                if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != origin]
     assert foreign == []
+
+
+def test_a_page_view_loads_nothing_that_grows_with_the_site(page, site_url):
+    """Reading a page must not download site-wide files such as sitemap.xml
+    (Material fetches it for any link[rel=alternate]); only search may load
+    its index, and only when opened."""
+    requests = []
+    page.on("request", lambda r: requests.append(urlsplit(r.url).path))
+    for path in PAGES.values():
+        page.goto(site_url + path, wait_until="networkidle")
+        page.wait_for_timeout(200)
+    site_wide = [u for u in requests
+                 if u.endswith(("sitemap.xml", "sitemap.xml.gz", "feed.xml", "search_index.json"))
+                 or "/pagefind/" in u]
+    assert site_wide == []

@@ -141,7 +141,7 @@ def test_a_wrong_address_shows_a_chinese_page_with_ways_on(page, server_url):
 
 def test_the_news_feed_is_linked_from_every_page_and_lists_the_news(page, server_url, built_site):
     page.goto(server_url + EXEMPLAR)
-    link = page.locator('head link[rel="alternate"][type="application/rss+xml"]')
+    link = page.locator('head link[rel~="alternate"][type="application/rss+xml"]')
     assert link.get_attribute("title") == "扎兰屯党建网 工作动态"
     response = page.request.get(page.evaluate("document.querySelector('link[type=\"application/rss+xml\"]').href"))
     assert response.status == 200
