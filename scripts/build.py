@@ -16,6 +16,7 @@ from .publish import (TEMP_PREFIX, checkpoint, locked, recover, remove_stale_tem
                       source_date_epoch, swap_in)
 
 from .problems import InputError, Problem
+from .progress import mkdocs_progress, stage
 from .records import load_all
 from .render import render_site
 from .search import index_site
@@ -36,15 +37,17 @@ def check(root: Path) -> list[Problem]:
 
 def generate(root: Path, docs: Path, preview: bool = False) -> int:
     """Validate every record and write the site's Markdown into `docs`."""
-    records, problems = load_all(root)
-    problems = sorted(set(problems + validate(records, root)))
+    with stage("load_validate"):
+        records, problems = load_all(root)
+        problems = sorted(set(problems + validate(records, root)))
     errors = [p for p in problems if p.level == "error"]
     if errors:
         raise InputError(errors)
-    if docs.exists():
-        shutil.rmtree(docs)
-    docs.mkdir(parents=True)
-    return render_site(records, root, docs, preview=preview)
+    with stage("render"):
+        if docs.exists():
+            shutil.rmtree(docs)
+        docs.mkdir(parents=True)
+        return render_site(records, root, docs, preview=preview)
 
 
 def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides):
@@ -79,12 +82,14 @@ def build_site(root: Path, site: Path | None = None, preview: bool = False) -> P
         pages = generate(root, docs, preview=preview)
         checkpoint("render")
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
-        with source_date_epoch(root):
+        with stage("mkdocs"), mkdocs_progress(pages), source_date_epoch(root):
             config = mkdocs_build(root, docs, new_site)
-        write_feed(root, config, new_site, preview=preview)
-        index_site(new_site)
+        with stage("feed"):
+            write_feed(root, config, new_site, preview=preview)
+        with stage("search"):
+            index_site(new_site)
         checkpoint("mkdocs")
-        with locked(work):
+        with stage("finish"), locked(work):
             recover(site)
             checkpoint("swap")
             swap_in(new_site, site)

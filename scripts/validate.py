@@ -3,6 +3,7 @@ that span records (unique ids, references, media files)."""
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import os
 import re
@@ -14,6 +15,7 @@ import jsonschema
 
 from .charts import chart_problems
 from .problems import Problem
+from .progress import Progress
 from .records import OUTSIDE_LINK, Record, outside, read_text, split_front_matter, YamlFault
 from .review import review_problems
 from .safety import body_problems, rendered_html
@@ -80,12 +82,16 @@ def _filled(value):
     return value
 
 
+@functools.cache
+def _validator(kind_name: str) -> jsonschema.Draft202012Validator:
+    # One per kind: building a validator costs more than using it.
+    return jsonschema.Draft202012Validator(
+        json_schema(kind_name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
 def _schema_problems(record: Record) -> list[Problem]:
-    schema = json_schema(record.kind.name)
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
-    errors = list(validator.iter_errors(_filled(record.data)))
+    errors = list(_validator(record.kind.name).iter_errors(_filled(record.data)))
     # A misspelt required field is one fault, not two: "sectr" is reported
     # with its did-you-mean, and the missing "sector" is not reported again.
     misspelt = {(tuple(e.absolute_path), _closest(k, e.schema.get("properties", {})))
@@ -233,8 +239,10 @@ def validate(records: list[Record], root: Path) -> list[Problem]:
     problems: list[Problem] = []
     by_id: dict[str, Record] = {}
     counts = Counter(r.id for r in records)
+    progress = Progress("校验记录", len(records))
 
     for r in records:
+        progress.step()
         problems += _schema_problems(r)
         if not r.kind.is_list_file and not ID_RE.match(r.id):
             problems.append(Problem(r.path, 1, "", f"文件名“{r.id}”不能作编号：只能用小写字母、数字和连字符，如 liu-tingjiang.md"))

@@ -1,0 +1,77 @@
+"""Progress and stage timings of long builds.
+
+`stage("render")` times one step of the pipeline (kept in STAGES, for the
+benchmark) and `Progress` tells the editor, on stderr and in Chinese, how far a
+long step has got. Small sites stay quiet.
+"""
+from __future__ import annotations
+
+import logging
+import resource
+import sys
+import time
+from contextlib import contextmanager
+
+# Below this many items a step is quick: no progress messages.
+QUIET_BELOW = 1000
+# At most one message per this many seconds (and always the last one).
+EVERY_SECONDS = 2.0
+
+# name -> {"seconds": wall time, "peak_rss_kb": peak RSS of the process so far}
+STAGES: dict[str, dict] = {}
+
+
+@contextmanager
+def stage(name: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        STAGES[name] = {"seconds": time.perf_counter() - start,
+                        "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+class Progress:
+    """“正在校验记录 3000/10000”, throttled, for steps over QUIET_BELOW items."""
+
+    def __init__(self, what: str, total: int, stream=None):
+        self.what, self.total = what, total
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self.last = 0.0
+        self.enabled = total >= QUIET_BELOW
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last >= EVERY_SECONDS or self.done == self.total:
+            self.last = now
+            print(f"正在{self.what} {self.done}/{self.total}", file=self.stream, flush=True)
+
+
+@contextmanager
+def mkdocs_progress(pages: int):
+    """Progress of a mkdocs build, read from its per-page DEBUG messages
+    (no plugin needed); every other message is passed on as before."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    steps = {"Reading: ": Progress("转换页面", pages), "Building page ": Progress("生成网页", pages)}
+    threshold = logging.getLogger("mkdocs").getEffectiveLevel()
+
+    def count(record: logging.LogRecord) -> bool:
+        if record.levelno == logging.DEBUG and isinstance(record.msg, str):
+            for prefix, progress in steps.items():
+                if record.msg.startswith(prefix):
+                    progress.step()
+        return record.levelno >= threshold
+
+    old_level = logger.level
+    logger.addFilter(count)
+    if steps["Reading: "].enabled:
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeFilter(count)
+        logger.setLevel(old_level)
