@@ -48,7 +48,8 @@ class Progress:
         now = time.monotonic()
         if now - self.last >= EVERY_SECONDS or self.done == self.total:
             self.last = now
-            print(f"正在{self.what} {self.done}/{self.total}", file=self.stream, flush=True)
+            # A step may find more items than foreseen (mkdocs adds pages).
+            print(f"正在{self.what} {self.done}/{max(self.done, self.total)}", file=self.stream, flush=True)
 
 
 @contextmanager

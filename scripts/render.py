@@ -22,6 +22,7 @@ from markupsafe import Markup
 from . import media
 from .charts import bar_chart, chart_groups
 from .navigation import load_nav
+from .progress import Progress
 from .records import Record
 from .schema import load_schema
 from .video import filters as video_filters
@@ -29,6 +30,8 @@ from .video import filters as video_filters
 # Characters that can start Markdown markup (links, emphasis, code, attribute
 # lists, tables); escaped so that a field is always shown as text.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#!|~])")
+# Featured records of one kind on the home page: it must not grow with the site.
+FEATURED_MAX = 8
 
 
 def md_text(value) -> str:
@@ -67,8 +70,12 @@ class Site:
         self.by_kind = defaultdict(list)
         for r in self.records:
             self.by_kind[r.kind.name].append(r)
+        self.position: dict[str, int] = {}
         for kind, items in self.by_kind.items():
             items.sort(key=_order_key)
+            self.position.update((r.id, i) for i, r in enumerate(items))
+        # Page of each record of a list-file kind (sms): its list is paginated.
+        self.located: dict[str, str] = {}
         # Links are kept both ways: a unit lists a member whose `unit` names
         # it even if the unit's own `members` field does not, and vice versa.
         self.backlinks = defaultdict(list)
@@ -93,7 +100,18 @@ class Site:
         """Records of `kind` linked to r in either direction, in list order."""
         ids = {i for i in self._refs(r) if i in self.by_id}
         ids |= {b.id for b in self.backlinks.get(r.id, [])}
-        return [x for x in self.by_kind.get(kind, []) if x.id in ids]
+        found = [self.by_id[i] for i in ids if self.by_id[i].kind.name == kind]
+        return sorted(found, key=lambda x: self.position[x.id])
+
+    def honour_entries(self) -> list[tuple[str, Record, dict]]:
+        """(honour title, holder, honour) for the honours page: titles in order
+        of first appearance, holders in list order (units, then members)."""
+        entries = [(h["title"], r, h) for r in self.by_kind.get("unit", []) + self.by_kind.get("member", [])
+                   for h in r["honours"] or [] if isinstance(h, dict)]
+        first: dict[str, int] = {}
+        for i, (title, _, _) in enumerate(entries):
+            first.setdefault(title, i)
+        return sorted(entries, key=lambda e: first[e[0]])
 
     def unit_of(self, member: Record) -> Record | None:
         units = self.related(member, "unit")
@@ -103,7 +121,8 @@ class Site:
         return self.by_kind.get(kind, [])[:n]
 
     def featured(self, kind: str) -> list[Record]:
-        return [r for r in self.by_kind.get(kind, []) if r["featured"]]
+        """The home page's picks: at most FEATURED_MAX, real records first."""
+        return [r for r in self.by_kind.get(kind, []) if r["featured"]][:FEATURED_MAX]
 
 
 def _order_key(r: Record):
@@ -154,7 +173,8 @@ def environment(templates: Path) -> jinja2.Environment:
         r = site.by_id.get(target) if isinstance(target, str) else target
         if r is None:  # free text, or a record left out of this build
             return Markup(md_text(text or target))
-        href = posixpath.relpath(r.kind.doc_path(r.id), posixpath.dirname(ctx["page_path"]))
+        target_path = site.located.get(r.id) or r.kind.doc_path(r.id)
+        href = posixpath.relpath(target_path, posixpath.dirname(ctx["page_path"]))
         if r.kind.is_list_file:
             href += f"#{r.id}"
         return Markup(f"[{md_text(text or r.title)}]({href})")
@@ -166,7 +186,8 @@ def environment(templates: Path) -> jinja2.Environment:
     def front_matter(data: dict) -> Markup:
         # MkDocs themes print page titles and descriptions unescaped (into
         # <title>, headings, the blog's excerpts): escape them here as text.
-        clean = {k: _html_text(v) for k, v in data.items() if v not in (None, "", [])}
+        # str(): a title built with a macro is Markup, which YAML cannot dump.
+        clean = {k: _html_text(str(v) if isinstance(v, str) else v) for k, v in data.items() if v not in (None, "", [])}
         return Markup("---\n" + yaml.safe_dump(clean, allow_unicode=True, sort_keys=False) + "---\n")
 
     def number(value) -> str:
@@ -190,6 +211,58 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
+# Items on one page of a list (members, films, SMS, a sector's units, the
+# honours): every list page stays small however many records there are.
+PAGE_SIZE = 50
+# Kinds whose list template is paginated, and the field a kind's list is split
+# by into pages of their own (each value: a folder `<field>/<n>/`).
+PAGINATED = {"unit", "member", "video", "sms"}
+GROUPED = {"unit": "sector"}
+
+
+@dataclass
+class Pager:
+    """One page of a paginated list, for templates/partials/pager.md.j2."""
+    number: int              # 1-based
+    paths: list[str]         # doc path of every page of the list
+    total: int               # items in the whole list
+    start: int               # index of this page's first item in the list
+
+    @property
+    def count(self) -> int:
+        return len(self.paths)
+
+    @property
+    def previous(self) -> str | None:
+        return self.paths[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.paths[self.number] if self.number < self.count else None
+
+    def window(self, around: int = 2) -> list[int]:
+        """Page numbers to link: the first, the last, and those near this one."""
+        near = range(max(1, self.number - around), min(self.count, self.number + around) + 1)
+        return sorted({1, self.count, *near})
+
+    def path(self, number: int) -> str:
+        return self.paths[number - 1]
+
+
+def page_paths(first: str, count: int) -> list[str]:
+    """Doc paths of a list's pages: index.md, then page/2.md, page/3.md …
+    (ids have no slash, so no record page can take these places)."""
+    folder = first[: -len("index.md")] if first.endswith("index.md") else first[: -len(".md")] + "/"
+    return [first] + [f"{folder}page/{n}.md" for n in range(2, count + 1)]
+
+
+def paginate(items: list, first: str, per_page: int = PAGE_SIZE) -> list[tuple[Pager, list]]:
+    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    paths = page_paths(first, len(chunks))
+    return [(Pager(n, paths, len(items), (n - 1) * per_page), chunk)
+            for n, chunk in enumerate(chunks, 1)]
+
+
 def render_site(records: list[Record], root: Path, out: Path, preview: bool = False) -> int:
     """Write the Markdown of the whole site into `out` (a fresh folder).
 
@@ -211,25 +284,58 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
         target.write_text(text, encoding="utf-8")
         count += 1
 
+    def write_pages(first: str, template: str, items: list, **context):
+        for pager, chunk in paginate(items, first):
+            write(pager.path(pager.number), template, items=chunk, pager=pager, **context)
+
+    for name, kind in schema.kinds.items():
+        if kind.is_list_file and name in PAGINATED:
+            for pager, chunk in paginate(site.by_kind.get(name, []), kind.list_path):
+                site.located.update((r.id, pager.path(pager.number)) for r in chunk)
+
     _copy_content(root, out, site, env, preview)
+    progress = Progress("生成页面", sum(len(site.by_kind.get(n, [])) for n in schema.kinds
+                                        if (root / "templates" / f"{n}/single.md.j2").exists()))
     for name, kind in schema.kinds.items():
         items = site.by_kind.get(name, [])
         list_template = f"{name}/list.md.j2"
         if (root / "templates" / list_template).exists():
-            write(kind.list_path, list_template, kind=kind, items=items)
+            field_name = GROUPED.get(name)
+            if field_name:
+                groups = []
+                for n, value in enumerate(kind.fields[field_name].values, 1):
+                    members = [r for r in items if r[field_name] == value]
+                    first = f"{kind.list_path[: -len('index.md')]}{field_name}/{n}/index.md"
+                    if len(members) > PAGE_SIZE:  # else the index shows them all
+                        write_pages(first, list_template, members, kind=kind, group=value)
+                    if members:
+                        groups.append({"value": value, "items": members,
+                                       "path": first if len(members) > PAGE_SIZE else None})
+                write(kind.list_path, list_template, kind=kind, items=items, groups=groups,
+                      per_page=PAGE_SIZE)
+            elif name in PAGINATED:
+                write_pages(kind.list_path, list_template, items, kind=kind)
+            else:
+                write(kind.list_path, list_template, kind=kind, items=items)
         single = f"{name}/single.md.j2"
         if (root / "templates" / single).exists():
             for r in items:
                 write(kind.doc_path(r.id), single, kind=kind, record=r)
+                progress.step()
     for page in sorted((root / "templates" / "pages").glob("*.md.j2")):
-        write(page.name[: -len(".j2")], f"pages/{page.name}")
+        doc_path = page.name[: -len(".j2")]
+        if doc_path == "honours.md":
+            write_pages(doc_path, f"pages/{page.name}", site.honour_entries())
+        else:
+            write(doc_path, f"pages/{page.name}")
     _copy_media(site, root, out)
     return count
 
 
 def _copy_content(root: Path, out: Path, site: Site, env: jinja2.Environment, preview: bool):
     """content/ goes in as it is, except news posts: they are records, and go
-    through the news template (status, sample marks, editorial fields)."""
+    through the news template (status, sample marks, editorial fields) with
+    the other records, in render_site."""
     content = root / "content"
     posts_dir = root / Path(load_schema().kinds["news"].path).parent
     for src in sorted(content.rglob("*")):
@@ -238,13 +344,6 @@ def _copy_content(root: Path, out: Path, site: Site, env: jinja2.Environment, pr
         target = out / src.relative_to(content)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
-    for r in site.by_kind.get("news", []):
-        doc_path = Path(r.path).relative_to("content").as_posix()
-        text = env.get_template("news/single.md.j2").render(
-            site=site, record=r, preview=preview, page_path=doc_path)
-        target = out / doc_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
 
 
 def _copy_media(site: Site, root: Path, out: Path):
