@@ -30,7 +30,12 @@ new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
 schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/schema.yaml
 	$(BIN)/python -m scripts schema
 
-bench: $(VENV)/.dev-installed       ## measure the live preview (save → page)
+# Build timings at three sizes (shipped, 1,000 and 10,000 records), written to
+# BENCHMARKS.md (scripts/bench.py), then the live preview (save → page).
+# Quick try: make bench BENCH_ARGS="--sizes shipped,1000 --runs 1"
+BENCH_ARGS ?=
+bench: $(VENV)/.dev-installed       ## build timings into BENCHMARKS.md; live preview timing
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 	$(BIN)/python -m pytest -q -s tests/test_serve.py
 
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite

@@ -17,18 +17,26 @@ QUIET_BELOW = 1000
 # At most one message per this many seconds (and always the last one).
 EVERY_SECONDS = 2.0
 
-# name -> {"seconds": wall time, "peak_rss_kb": peak RSS of the process so far}
+# name -> {"seconds": wall time, "cpu_seconds": CPU time (with child processes),
+#          "peak_rss_kb": peak RSS of the process (or a child) so far}
 STAGES: dict[str, dict] = {}
+
+
+def _cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 @contextmanager
 def stage(name: str):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     try:
         yield
     finally:
+        rss = max(resource.getrusage(who).ru_maxrss
+                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
         STAGES[name] = {"seconds": time.perf_counter() - start,
-                        "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+                        "cpu_seconds": _cpu() - cpu, "peak_rss_kb": rss}
 
 
 class Progress:

@@ -188,7 +188,8 @@ def environment(templates: Path) -> jinja2.Environment:
         # <title>, headings, the blog's excerpts): escape them here as text.
         # str(): a title built with a macro is Markup, which YAML cannot dump.
         clean = {k: _html_text(str(v) if isinstance(v, str) else v) for k, v in data.items() if v not in (None, "", [])}
-        return Markup("---\n" + yaml.safe_dump(clean, allow_unicode=True, sort_keys=False) + "---\n")
+        front = yaml.dump(clean, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+        return Markup("---\n" + front + "---\n")
 
     def number(value) -> str:
         return f"{value:g}" if isinstance(value, float) else str(value)

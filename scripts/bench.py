@@ -1,0 +1,334 @@
+"""`make bench`: the build timed per stage at several sizes, written to BENCHMARKS.md.
+
+    python -m scripts.bench                              # shipped, 1000, 10000; 3 runs
+    python -m scripts.bench --sizes shipped,300 --runs 1 --out /tmp/b.md   # a quick try
+
+Every build runs in a subprocess of its own (`python -m scripts.bench --child
+…`), so that its peak RSS is its own. Stage timings come from scripts/progress.py
+(`stage()` in scripts/build.py). Next to each build of the project, the same
+generated Markdown is built by mkdocs-material with a plain configuration (the
+baseline), so the project's overhead is a ratio measured side by side.
+Reported figures are medians over the runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_LIMIT = 150 * 1024
+STAGES = [("load_validate", "读取与校验 load + validate"), ("render", "生成 Markdown render"),
+          ("mkdocs", "mkdocs（不含搜索 without search）"), ("search", "搜索索引 search index"),
+          ("finish", "收尾 finish (swap in)")]
+PROJECT_STAGES = ("load_validate", "render", "finish")
+PACKAGES = ["mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "PyYAML",
+            "jsonschema", "jieba", "pagefind"]
+
+
+# --- the child: one build, measured ----------------------------------------
+
+def _time_material_search() -> dict:
+    """Wrap Material's search plugin so that its share of the mkdocs stage is
+    known (used while the site is indexed by that plugin)."""
+    spent = {"seconds": 0.0, "cpu_seconds": 0.0}
+    try:
+        from material.plugins.search.plugin import SearchPlugin
+    except ImportError:
+        return spent
+
+    def timed(method):
+        def wrapper(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent["seconds"] += time.perf_counter() - wall
+                spent["cpu_seconds"] += time.process_time() - cpu
+        return wrapper
+
+    for name in ("on_config", "on_pre_build", "on_page_context", "on_post_build"):
+        if hasattr(SearchPlugin, name):
+            setattr(SearchPlugin, name, timed(getattr(SearchPlugin, name)))
+    return spent
+
+
+def child_build(root: Path, out: Path) -> int:
+    from . import progress
+    from .__main__ import main
+
+    material_search = _time_material_search()
+    code = main(["--root", str(root), "build"])
+    stages = dict(progress.STAGES)
+    if "search" not in stages and material_search["seconds"]:
+        m = stages["mkdocs"]
+        stages["search"] = {**material_search, "peak_rss_kb": m["peak_rss_kb"]}
+        stages["mkdocs"] = {**m, "seconds": m["seconds"] - material_search["seconds"],
+                            "cpu_seconds": m["cpu_seconds"] - material_search["cpu_seconds"]}
+    out.write_text(json.dumps({"code": code, "stages": stages, **_usage()}), encoding="utf-8")
+    return code
+
+
+def child_baseline(root: Path, out: Path) -> int:
+    """mkdocs-material on the project's last generated Markdown, plain config:
+    theme material (language zh), default plugins (search), the same nav and
+    Markdown extensions (without the nav, mkdocs' automatic sidebar lists every
+    page on every page, which no site of this size can use)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    import logging
+    logging.basicConfig(level=logging.ERROR)
+    ours = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    plain = {"site_name": ours["site_name"], "docs_dir": "docs",
+             "site_dir": "baseline-site", "theme": {"name": "material", "language": "zh"},
+             "nav": ours.get("nav"), "markdown_extensions": ours.get("markdown_extensions", [])}
+    config_file = root / ".build" / "baseline.yml"
+    config_file.write_text(yaml.safe_dump(plain, allow_unicode=True), encoding="utf-8")
+    start, cpu = time.perf_counter(), time.process_time()
+    build(load_config(str(config_file)))
+    stages = {"mkdocs": {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
+                         "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}
+    out.write_text(json.dumps({"code": 0, "stages": stages, **_usage()}), encoding="utf-8")
+    return 0
+
+
+def _usage() -> dict:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+            "peak_rss_kb": max(me.ru_maxrss, kids.ru_maxrss)}
+
+
+# --- the parent: sizes, runs, table -----------------------------------------
+
+def _run_child(kind: str, root: Path, work: Path) -> dict:
+    out = work / f"{kind}.json"
+    out.unlink(missing_ok=True)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "scripts.bench", "--child", kind, str(root), str(out)],
+                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0 or not out.exists():
+        sys.exit(f"基准测试失败（{kind} {root}）：\n{done.stderr[-3000:]}")
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["wall_seconds"] = wall
+    return result
+
+
+def _check_seconds(root: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(root), "check"], cwd=ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if done.returncode != 0:
+        sys.exit(f"基准测试失败：{root} 的记录未通过校验")
+    return time.perf_counter() - start
+
+
+def _tree_bytes(path: Path, suffix: str = "") -> int:
+    return sum(p.stat().st_size for p in path.rglob(f"*{suffix}") if p.is_file())
+
+
+def search_transfer(site: Path) -> tuple[str, int]:
+    """Bytes a reader's first search downloads."""
+    pf = site / "pagefind"
+    if pf.is_dir():
+        # pagefind.js, its entry and metadata, the WebAssembly for the page
+        # language, one index chunk (the largest: the worst case for one word)
+        # and the fragments of the first five results (the mean size).
+        def size(pattern):
+            return sum(p.stat().st_size for p in pf.glob(pattern))
+        wasm = max((p.stat().st_size for p in pf.glob("wasm.*.pagefind")), default=0)
+        chunks = [p.stat().st_size for p in (pf / "index").glob("*.pf_index")]
+        fragments = [p.stat().st_size for p in (pf / "fragment").glob("*.pf_fragment")]
+        total = (size("pagefind.js") + size("pagefind-entry.json") + size("pagefind.*.pf_meta") + wasm
+                 + max(chunks, default=0) + 5 * int(statistics.mean(fragments or [0])))
+        return "Pagefind", total
+    index = site / "search" / "search_index.json"
+    return "Material search_index.json", index.stat().st_size if index.exists() else 0
+
+
+def _site_facts(root: Path, site: Path, records: int) -> dict:
+    pages = [(p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")]
+    html = sum(s for s, _ in pages)
+    search_kind, search_bytes = search_transfer(site)
+    index_dirs = [site / "pagefind", site / "search"]
+    return {
+        "records": records,
+        "input_bytes": sum(_tree_bytes(root / d) for d in ("exemplars", "content")),
+        "docs_bytes": _tree_bytes(root / ".build" / "docs"),
+        "site_bytes": _tree_bytes(site),
+        "search_bytes": sum(_tree_bytes(d) for d in index_dirs if d.is_dir()),
+        "html_bytes": html, "html_pages": len(pages),
+        "largest_page": max(pages), "pages_over_limit": sum(s > PAGE_LIMIT for s, _ in pages),
+        "search_kind": search_kind, "search_first_query": search_bytes,
+    }
+
+
+def _prepare(size: str, work: Path) -> tuple[Path, int]:
+    from .records import load_all
+    from .synth import generate
+
+    root = work / f"site-{size}"
+    if size == "shipped":
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir(parents=True)
+        for name in ("mkdocs.yml", "templates", "content", "exemplars"):
+            src = ROOT / name
+            (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
+    else:
+        generate(root, int(size))
+    records, _ = load_all(root)
+    return root, len(records)
+
+
+def _median(runs: list[dict], *keys) -> float:
+    values = []
+    for r in runs:
+        v = r
+        for k in keys:
+            v = v.get(k, {}) if isinstance(v, dict) else {}
+        values.append(v if isinstance(v, (int, float)) else 0.0)
+    return statistics.median(values)
+
+
+def measure(size: str, runs: int, work: Path) -> dict:
+    root, records = _prepare(size, work)
+    print(f"== {size}：{records} 条记录，{runs} 次", file=sys.stderr, flush=True)
+    ours, plain, checks = [], [], []
+    for i in range(runs):
+        checks.append(_check_seconds(root))
+        ours.append(_run_child("build", root, work))
+        plain.append(_run_child("baseline", root, work))
+        print(f"   第 {i + 1} 次：本项目 {ours[-1]['wall_seconds']:.1f} 秒，"
+              f"基线 {plain[-1]['wall_seconds']:.1f} 秒", file=sys.stderr, flush=True)
+    facts = _site_facts(root, root / "site", records)
+    facts["baseline_html_bytes"] = _tree_bytes(root / ".build" / "baseline-site", ".html")
+    stages = {name: {k: _median(ours, "stages", name, k) for k in ("seconds", "cpu_seconds", "peak_rss_kb")}
+              for name, _ in STAGES}
+    return {"size": size, "facts": facts, "stages": stages, "check_seconds": statistics.median(checks),
+            "total": {k: _median(ours, k) for k in ("wall_seconds", "cpu_seconds", "peak_rss_kb")},
+            "baseline": {k: _median(plain, k) for k in ("wall_seconds", "cpu_seconds", "peak_rss_kb")},
+            "runs": runs}
+
+
+# --- the report --------------------------------------------------------------
+
+def _machine() -> list[str]:
+    def read(path):
+        try:
+            return Path(path).read_text()
+        except OSError:
+            return ""
+    cpu = next((line.split(":", 1)[1].strip() for line in read("/proc/cpuinfo").splitlines()
+                if line.startswith("model name")), platform.processor() or "?")
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in read("/proc/meminfo").splitlines()
+                if line.startswith("MemTotal")), 0)
+    versions = []
+    for p in PACKAGES:
+        try:
+            versions.append(f"{p} {metadata.version(p)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return [f"- CPU: {cpu}; nproc {os.cpu_count()}; memory {mem} GB",
+            f"- Python {platform.python_version()} on {platform.system()} {platform.release()}",
+            f"- Packages: {', '.join(versions)}"]
+
+
+def _mb(kb: float) -> str:
+    return f"{kb / 1024:.0f}"
+
+
+def report(results: list[dict], command: str, load: tuple, elapsed: float) -> str:
+    lines = ["# Benchmarks", "",
+             "Written by `make bench` (scripts/bench.py); do not edit by hand.", "",
+             "Command:", "", "```", command, "```", "",
+             "Machine:", "", *_machine(),
+             f"- Load average (1 min) before / after: {load[0]:.1f} / {load[1]:.1f}"
+             " (other builds running on the machine make wall times longer; CPU times are steadier)",
+             f"- Total run time of the benchmark: {elapsed / 60:.1f} min", "",
+             "Sizes: `shipped` is the repository's own content; the others are synthetic repositories "
+             "written by `python -m scripts.synth --count N` (all records `sample: true`). "
+             f"Every figure is the median of {results[0]['runs']} run(s). "
+             "Peak RSS of a stage is the process's peak up to the end of that stage. "
+             "The baseline is mkdocs-material building the same generated Markdown with a plain "
+             "configuration: `theme: {name: material, language: zh}`, default plugins (search), the "
+             "same nav and Markdown extensions; no blog plugin, no theme overrides, not strict.", ""]
+    lines += ["## Summary", "",
+              "| records | build wall s | build CPU s | project stages % | peak RSS MB | `check` s "
+              "| HTML pages | HTML bytes/record | largest page KB | pages > 150 KB | search, first query KB "
+              "| baseline wall s | baseline CPU s | ours / baseline (CPU) |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        f, t, b, s = r["facts"], r["total"], r["baseline"], r["stages"]
+        project = sum(s[n]["cpu_seconds"] for n in PROJECT_STAGES)
+        lines.append(
+            f"| {f['records']} ({r['size']}) | {t['wall_seconds']:.1f} | {t['cpu_seconds']:.1f} "
+            f"| {100 * project / max(t['cpu_seconds'], 1e-9):.0f} | {_mb(t['peak_rss_kb'])} "
+            f"| {r['check_seconds']:.2f} | {f['html_pages']} | {f['html_bytes'] // max(f['records'], 1):,} "
+            f"| {f['largest_page'][0] / 1024:.0f} | {f['pages_over_limit']} "
+            f"| {f['search_first_query'] / 1024:.0f} ({f['search_kind']}) "
+            f"| {b['wall_seconds']:.1f} | {b['cpu_seconds']:.1f} | {t['cpu_seconds'] / max(b['cpu_seconds'], 1e-9):.2f} |")
+    lines += ["", "“project stages %”: CPU time of load + validate, render and finish, as a share of the "
+              "whole build (everything but mkdocs and the search indexer).", ""]
+    lines += ["## Per stage", "",
+              "| records | stage | wall s | CPU s | peak RSS MB | output bytes | bytes/record |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        f, n = r["facts"], max(r["facts"]["records"], 1)
+        outputs = {"load_validate": f["input_bytes"], "render": f["docs_bytes"],
+                   "mkdocs": f["site_bytes"] - f["search_bytes"], "search": f["search_bytes"], "finish": 0}
+        for name, label in STAGES:
+            st = r["stages"][name]
+            if not st["seconds"] and name == "search":
+                continue
+            out = outputs[name]
+            lines.append(f"| {f['records']} | {label} | {st['seconds']:.1f} | {st['cpu_seconds']:.1f} "
+                         f"| {_mb(st['peak_rss_kb'])} | {out:,} | {out // n:,} |")
+        lines.append(f"| {f['records']} | baseline mkdocs-material (plain) | {r['baseline']['wall_seconds']:.1f} "
+                     f"| {r['baseline']['cpu_seconds']:.1f} | {_mb(r['baseline']['peak_rss_kb'])} "
+                     f"| {f['baseline_html_bytes']:,} (HTML) | {f['baseline_html_bytes'] // n:,} |")
+    lines += ["", "Output of load + validate is the size of the records read; of render, the generated "
+              "Markdown; of mkdocs, the site without the search index; of search, the index. Largest pages:", ""]
+    for r in results:
+        size, path = r["facts"]["largest_page"]
+        lines.append(f"- {r['facts']['records']} records: `{path}`, {size / 1024:.0f} KB")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description="构建性能基准，写入 BENCHMARKS.md")
+    parser.add_argument("--sizes", default="shipped,1000,10000", help="逗号分隔：shipped 或记录数")
+    parser.add_argument("--runs", type=int, default=3, help="每个规模运行次数（取中位数）")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="报告文件")
+    parser.add_argument("--work", type=Path, default=ROOT / ".build" / "bench", help="临时目录")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "ROOT", "JSON"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, root, out = args.child
+        return (child_build if kind == "build" else child_baseline)(Path(root), Path(out))
+
+    started, load = time.perf_counter(), os.getloadavg()[0]
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = [measure(size, args.runs, args.work) for size in args.sizes.split(",")]
+    command = "make bench" if argv is None and not sys.argv[1:] else \
+        "python -m scripts.bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    text = report(results, command, (load, os.getloadavg()[0]), time.perf_counter() - started)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    shutil.rmtree(args.work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
