@@ -257,7 +257,8 @@ def page_paths(first: str, count: int) -> list[str]:
     return [first] + [f"{folder}page/{n}.md" for n in range(2, count + 1)]
 
 
-def paginate(items: list, first: str, per_page: int = PAGE_SIZE) -> list[tuple[Pager, list]]:
+def paginate(items: list, first: str, per_page: int | None = None) -> list[tuple[Pager, list]]:
+    per_page = per_page or PAGE_SIZE
     chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
     paths = page_paths(first, len(chunks))
     return [(Pager(n, paths, len(items), (n - 1) * per_page), chunk)
