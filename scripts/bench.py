@@ -281,6 +281,7 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
             f"| {b['wall_seconds']:.1f} | {b['cpu_seconds']:.1f} | {t['cpu_seconds'] / max(b['cpu_seconds'], 1e-9):.2f} |")
     lines += ["", "“project stages %”: CPU time of load + validate, render and finish, as a share of the "
               "whole build (everything but mkdocs and the search indexer).", ""]
+    lines += _targets(results)
     lines += ["## Per stage", "",
               "| records | stage | wall s | CPU s | peak RSS MB | output bytes | bytes/record |",
               "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -308,6 +309,27 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
         size, path = r["facts"]["largest_page"]
         lines.append(f"- {r['facts']['records']} records: `{path}`, {size / 1024:.0f} KB")
     return "\n".join(lines) + "\n"
+
+
+def _targets(results: list[dict]) -> list[str]:
+    """The targets of the scale issue, checked against the largest size."""
+    big = max(results, key=lambda r: r["facts"]["records"])
+    t, f, s = big["total"], big["facts"], big["stages"]
+    project = sum(s[n]["cpu_seconds"] for n in PROJECT_STAGES) / max(t["cpu_seconds"], 1e-9)
+    per_record = {r["facts"]["records"]: r["facts"]["html_bytes"] / max(r["facts"]["records"], 1)
+                  for r in results if r["size"] != "shipped"}
+    flat = (max(per_record.values()) / min(per_record.values()) - 1) if len(per_record) > 1 else 0.0
+    rows = [
+        (f"full build of {f['records']} records ≤ 60 s", f"{t['wall_seconds']:.0f} s wall, {t['cpu_seconds']:.0f} s CPU",
+         t["wall_seconds"] <= 60),
+        ("project's own stages ≤ 10 % of the build (CPU)", f"{100 * project:.0f} %", project <= 0.10),
+        ("HTML bytes per record flat within 20 % (synthetic sizes)", f"{100 * flat:+.0f} %", flat <= 0.20),
+        ("peak memory ≤ 1.5 GB", f"{t['peak_rss_kb'] / 1024:.0f} MB", t["peak_rss_kb"] <= 1.5 * 1024 * 1024),
+        (f"`check` of {f['records']} records ≤ 3 s", f"{big['check_seconds']:.1f} s", big["check_seconds"] <= 3),
+        ("no page over 150 KB", f"largest {f['largest_page'][0] / 1024:.0f} KB", f["pages_over_limit"] == 0),
+    ]
+    return ["## Targets", "", "| target | measured | met |", "| --- | ---: | :---: |",
+            *[f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in rows], ""]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -119,9 +119,17 @@ def _line_of(needle: str, lines: list[str], after: int) -> int:
     return 1
 
 
+# Every fault needs one of these in the Markdown: raw HTML or an autolink (<),
+# an entity (&), an attribute list ({), a link, image or reference ([). Text
+# without any of them renders to plain paragraphs, headings and lists, so it
+# is not rendered here (most bodies: the check stays fast at 10,000 records).
+_MAY_MARK_UP = re.compile(r"[<&{\[]")
+EXCERPT_SEPARATOR = "<!-- more -->"   # the blog's, in news posts: a harmless comment
+
+
 def body_problems(body: str, path: str, body_line: int, mkdocs_yml: Path) -> list[Problem]:
     """Unsafe markup in a Markdown body, each with its file and line."""
-    if not body.strip():
+    if not _MAY_MARK_UP.search(body.replace(EXCERPT_SEPARATOR, "")):
         return []
     page = rendered_html(body, mkdocs_yml)
     scanner = _Scanner()
