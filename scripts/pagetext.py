@@ -51,10 +51,15 @@ class _PageText(HTMLParser):
                 self.title.append(data)
 
 
+_CONTENT = '<div class="md-content"'
+
+
 def page_text(html: str) -> tuple[str, str]:
     """(title, text) of a built page; the title is "" if it has no <h1>."""
     parser = _PageText()
-    parser.feed(html)
+    # Nothing before the content area is read: skip the header and nav unparsed.
+    start = html.find(_CONTENT)
+    parser.feed(html[start:] if start > 0 else html)
     title = " ".join("".join(parser.title).split())
     text = " ".join("".join(parser.text).split())
     return title, text

@@ -25,6 +25,10 @@ from .pagetext import page_text
 
 # CJK ideographs (unified, extension A, compatibility).
 _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+# The same characters, each to itself between spaces: str.translate does in C
+# what _HAN.sub(r" \1 ", …) does match by match (a fifth of indexing at 10,000 records).
+_SPACED = {c: f" {chr(c)} " for a, b in ((0x3400, 0x4dbf), (0x4e00, 0x9fff), (0xf900, 0xfaff))
+           for c in range(a, b + 1)}
 
 
 # Pages that only gather what the records' own pages say. With thousands of
@@ -50,7 +54,7 @@ class SearchIndexError(RuntimeError):
 
 def spaced(text: str) -> str:
     """Every Chinese character as a word of its own: 刘廷江 → 刘 廷 江."""
-    return " ".join(_HAN.sub(r" \1 ", text).split())
+    return " ".join(text.translate(_SPACED).split())
 
 
 def index_page(title: str, text: str) -> str:
