@@ -44,19 +44,24 @@ def _changed(repo: Path) -> None:
     p.write_text(p.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
 
 
+def _kill_when(proc, ready, timeout=180):
+    """SIGKILL the build as soon as ready() is true (it must still be running)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
 @pytest.mark.parametrize("point", ["render", "mkdocs", "swap"])
 def test_kill_at_each_point_keeps_the_previous_site(shipped, point, tmp_path):
     repo, before = shipped
     _changed(repo)
     marker = tmp_path / "reached"
     proc = _build(repo, {"ZLT_BUILD_PAUSE": point, "ZLT_BUILD_PAUSE_FILE": str(marker)})
-    deadline = time.monotonic() + 180
-    while not marker.exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    _kill_when(proc, marker.exists)
     assert _snapshot(repo / "site") == before
 
 
@@ -65,13 +70,7 @@ def test_kill_while_mkdocs_writes_keeps_the_previous_site(shipped):
     repo, before = shipped
     _changed(repo)
     proc = _build(repo)
-    deadline = time.monotonic() + 180
-    while not any(p.is_file() for p in repo.glob(publish.TEMP_PREFIX + "site-*/site/**/*")):
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    _kill_when(proc, lambda: any(p.is_file() for p in repo.glob(publish.TEMP_PREFIX + "site-*/site/**/*")))
     assert _snapshot(repo / "site") == before
 
 
