@@ -37,6 +37,8 @@ BENCH_ARGS ?=
 bench: $(VENV)/.dev-installed       ## build timings into BENCHMARKS.md; live preview timing
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 	$(BIN)/python -m pytest -q -s tests/test_serve.py
+	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md
+	cat .build/bench/serve.txt >> BENCHMARKS.md
 
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 	$(BIN)/python -m pytest -q tests
