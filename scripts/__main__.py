@@ -32,7 +32,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # mkdocs lists every page left out of the fixed nav at INFO: by design.
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
     root = args.root.resolve()
     if not (root / "mkdocs.yml").is_file():
         print(f"{root} 不是网站内容仓库（找不到 mkdocs.yml），请检查 --root。", file=sys.stderr)

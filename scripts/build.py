@@ -35,8 +35,10 @@ def check(root: Path) -> list[Problem]:
     return sorted(set(problems + front_matter_problems(root) + lint(root)))
 
 
-def generate(root: Path, docs: Path, preview: bool = False) -> int:
-    """Validate every record and write the site's Markdown into `docs`."""
+def generate(root: Path, docs: Path, preview: bool = False) -> tuple[int, list]:
+    """Validate every record and write the site's Markdown into `docs`.
+
+    Returns the number of pages written and the records, for the later stages."""
     with stage("load_validate"):
         records, problems = load_all(root)
         problems = sorted(set(problems + validate(records, root)))
@@ -47,7 +49,7 @@ def generate(root: Path, docs: Path, preview: bool = False) -> int:
         if docs.exists():
             shutil.rmtree(docs)
         docs.mkdir(parents=True)
-        return render_site(records, root, docs, preview=preview)
+        return render_site(records, root, docs, preview=preview), records
 
 
 def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides):
@@ -79,15 +81,15 @@ def build_site(root: Path, site: Path | None = None, preview: bool = False) -> P
     tmp_site = _temp_dir(site.parent, site.name)
     try:
         docs, new_site = tmp_docs / "docs", tmp_site / "site"
-        pages = generate(root, docs, preview=preview)
+        pages, records = generate(root, docs, preview=preview)
         checkpoint("render")
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
         with stage("mkdocs"), mkdocs_progress(pages), source_date_epoch(root):
             config = mkdocs_build(root, docs, new_site)
         with stage("feed"):
-            write_feed(root, config, new_site, preview=preview)
+            write_feed(records, config, new_site, preview=preview)
         with stage("search"):
-            index_site(new_site)
+            index_site(new_site, config.site_name)
         checkpoint("mkdocs")
         with stage("finish"), locked(work):
             recover(site)

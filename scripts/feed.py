@@ -29,11 +29,17 @@ def _rfc822(day: date) -> str:
 
 
 def news_records(root: Path, preview: bool = False) -> list:
+    """The news of a content repository, read from disk (for tests and tools)."""
     kind = load_schema().kinds["news"]
-    items = []
+    found = []
     for path in record_files(root, kind):
-        found, _faults = load_file(root, path, kind)  # faults already stopped the build
-        items += [r for r in found if preview or r.is_published]
+        found += load_file(root, path, kind)[0]  # faults already stopped the build
+    return news_items(found, preview)
+
+
+def news_items(records: list, preview: bool = False) -> list:
+    """The feed's items among the records: news that the build publishes."""
+    items = [r for r in records if r.kind.name == "news" and (preview or r.is_published)]
     # Newest first; same day by id, so the order never depends on the disk.
     items.sort(key=lambda r: r.id)
     items.sort(key=lambda r: _date(r["date"]), reverse=True)
@@ -70,11 +76,11 @@ def build_feed(records: list, site_url: str, site_name: str, description: str, b
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def write_feed(root: Path, config, site: Path, preview: bool = False) -> Path:
+def write_feed(records: list, config, site: Path, preview: bool = False) -> Path:
     """Write feed.xml into the built site; `config` is the loaded MkDocs config."""
     blog = config.plugins.get("material/blog")
     blog_dir = blog.config.blog_dir if blog else "news"
-    data = build_feed(news_records(root, preview), config.site_url or "", config.site_name,
+    data = build_feed(news_items(records, preview), config.site_url or "", config.site_name,
                       config.site_description or "", blog_dir)
     target = site / FEED_FILE
     target.write_bytes(data)

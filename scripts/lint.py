@@ -3,8 +3,8 @@ boundaries in every record file and content page.
 
 A wrong form is flagged only where jieba's segmentation starts and ends a token
 at both of its ends, so 风彩 is flagged in 风彩大赛 but not in 和风彩云 (和/风/彩云).
-The wrong forms are added to a private jieba dictionary (not the global one the
-search plugin uses) so that they segment as words. Findings are errors: serious
+The wrong forms are added to a private jieba dictionary (not jieba's global
+one) so that they segment as words. Findings are errors: serious
 typos are a single-item veto in the inspection of government websites.
 """
 from __future__ import annotations

@@ -65,8 +65,7 @@ def _links_from_pages(root: Path, records: list[Record]) -> list[tuple[str, int,
         if rel not in posts:
             sources.append((rel, 1, p.read_text(encoding="utf-8"), None))
     for rel, first, text, record in sources:
-        doc = (record.kind.doc_path(record.id) if record and record.kind.name != "news"
-               else posixpath.relpath(rel, "content"))
+        doc = record.kind.doc_path(record.id) if record else posixpath.relpath(rel, "content")
         for n, line in enumerate(text.splitlines(), first):
             for m in MD_LINK_RE.finditer(line):
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(doc), m.group(1)))

@@ -295,7 +295,7 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
             for pager, chunk in paginate(site.by_kind.get(name, []), kind.list_path):
                 site.located.update((r.id, pager.path(pager.number)) for r in chunk)
 
-    _copy_content(root, out, site, env, preview)
+    _copy_content(root, out)
     progress = Progress("生成页面", sum(len(site.by_kind.get(n, [])) for n in schema.kinds
                                         if (root / "templates" / f"{n}/single.md.j2").exists()))
     for name, kind in schema.kinds.items():
@@ -334,7 +334,7 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
     return count
 
 
-def _copy_content(root: Path, out: Path, site: Site, env: jinja2.Environment, preview: bool):
+def _copy_content(root: Path, out: Path):
     """content/ goes in as it is, except news posts: they are records, and go
     through the news template (status, sample marks, editorial fields) with
     the other records, in render_site."""

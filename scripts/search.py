@@ -69,7 +69,7 @@ def index_page(title: str, text: str) -> str:
             f'<p>{html.escape(spaced(text))}</p></main></body></html>')
 
 
-def index_site(site: Path, site_name: str = "扎兰屯党建网") -> None:
+def index_site(site: Path, site_name: str) -> None:
     """Write Pagefind's index of the site's pages into site/pagefind/."""
     with tempfile.TemporaryDirectory(prefix="pagefind-") as tmp:
         for rel, page in indexed_pages(site):
