@@ -5,25 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from .problems import Problem
-from .records import YamlFault, parse_yaml, read_text, split_front_matter
+from .records import YamlFault, content_pages, parse_yaml, record_files
 from .schema import load_schema
 
 TEXT_KEYS = ("title", "description")
 
 
 def front_matter_problems(root: Path) -> list[Problem]:
-    posts = root / Path(load_schema().kinds["news"].path).parent
+    # News posts are records, validated as such.
+    posts = {p.relative_to(root).as_posix() for p in record_files(root, load_schema().kinds["news"])}
     problems = []
-    for path in sorted((root / "content").rglob("*.md")):
-        if path.parent == posts:
-            continue  # news posts are records, validated as such
-        rel = path.relative_to(root).as_posix()
+    for page in content_pages(root, skip=posts):
+        if isinstance(page, Problem):
+            problems.append(page)
+            continue
+        rel = page.path
         try:
-            text = read_text(path, rel)
-            if not text.startswith("---"):
-                continue  # front matter is optional on a page
-            front, _, _ = split_front_matter(text)
-            data, lines = parse_yaml(front, offset=1)
+            data, lines = parse_yaml(page.front, offset=1)  # no front matter: None
         except YamlFault as fault:
             problems.append(Problem(rel, fault.line, "", fault.message))
             continue

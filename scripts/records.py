@@ -366,3 +366,29 @@ def load_all(root: Path, schema: Schema | None = None) -> tuple[list[Record], li
     global current_file
     current_file = ""
     return records, problems
+
+
+@dataclass
+class Page:
+    """A hand-written page of content/, read like a record file."""
+    path: str        # relative to the repository root
+    front: str       # front matter text ("" when the page has none)
+    body: str
+    body_line: int
+
+
+def content_pages(root: Path, skip: set[str] = frozenset()):
+    """Every page under content/ but those in `skip` (records), read with the
+    loader's rules (size, UTF-8, BOM, CRLF, front matter): a Page, or the
+    Problem that stopped its reading."""
+    for p in sorted((root / "content").rglob("*.md")):
+        rel = p.relative_to(root).as_posix()
+        if rel in skip or not p.is_file() or outside(root, p):
+            continue
+        try:
+            text = read_text(p, rel)
+            front, body, line = split_front_matter(text) if text.startswith("---") else ("", text, 1)
+        except YamlFault as fault:
+            yield Problem(rel, fault.line, "", fault.message)
+            continue
+        yield Page(rel, front, body, line)

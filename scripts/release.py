@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from .problems import Problem
-from .records import Record, load_all
+from .records import Record, content_pages, load_all
 from .render import Site
 
 FOOTER_KEYS = {
@@ -60,10 +60,8 @@ def _links_from_pages(root: Path, records: list[Record]) -> list[tuple[str, int,
     out = []
     posts = {r.path for r in records if r.kind.name == "news"}
     sources = [(r.path, r.body_line, r.body, r) for r in records if r.is_published and r.body]
-    for p in sorted((root / "content").rglob("*.md")):
-        rel = p.relative_to(root).as_posix()
-        if rel not in posts:
-            sources.append((rel, 1, p.read_text(encoding="utf-8"), None))
+    sources += [(page.path, page.body_line, page.body, None)
+                for page in content_pages(root, skip=posts) if not isinstance(page, Problem)]
     for rel, first, text, record in sources:
         doc = record.kind.doc_path(record.id) if record else posixpath.relpath(rel, "content")
         for n, line in enumerate(text.splitlines(), first):

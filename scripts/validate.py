@@ -16,7 +16,7 @@ import jsonschema
 from .charts import chart_problems
 from .problems import Problem
 from .progress import Progress
-from .records import OUTSIDE_LINK, Record, outside, read_text, split_front_matter, YamlFault
+from .records import OUTSIDE_LINK, Record, content_pages, outside
 from .review import review_problems
 from .safety import body_problems, rendered_html
 from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
@@ -206,22 +206,13 @@ def page_problems(root: Path, records: list[Record]) -> list[Problem]:
     for r in records:
         if r.body:
             problems += body_problems(r.body, r.path, r.body_line, mkdocs_yml)
-    known = {r.path for r in records}
-    for p in sorted((root / "content").rglob("*.md")):
-        rel = p.relative_to(root).as_posix()
-        if rel in known or not p.is_file() or outside(root, p):
+    for page in content_pages(root, skip={r.path for r in records}):
+        if isinstance(page, Problem):
+            problems.append(page)
             continue
-        try:
-            text = read_text(p, rel)
-            front, body, line = "", text, 1
-            if text.startswith("---"):
-                front, body, line = split_front_matter(text)
-        except YamlFault as fault:
-            problems.append(Problem(rel, fault.line, "", fault.message))
-            continue
-        problems += body_problems(body, rel, line, mkdocs_yml)
-        if not re.search(r"^title\s*:", front, re.M):
-            problems += _heading_title_problems(body, rel, line, mkdocs_yml)
+        problems += body_problems(page.body, page.path, page.body_line, mkdocs_yml)
+        if not re.search(r"^title\s*:", page.front, re.M):
+            problems += _heading_title_problems(page.body, page.path, page.body_line, mkdocs_yml)
     return problems
 
 

@@ -102,3 +102,16 @@ def test_a_sample_record_fails_even_as_a_draft(repo):
     repo.write("exemplars/units/s.md", "---\nname: 示例党支部\nsector: 农村\nsample: true\n---\n")
     done = release(repo.path)
     assert "exemplars/units/s.md:4: sample（示例记录）" in done.stdout and done.returncode == 1
+
+
+def test_content_pages_are_read_like_records(repo):
+    """BOM and CRLF are accepted, a non-UTF-8 page is reported, not a crash."""
+    clean_repo(repo)
+    repo.write("exemplars/members/zhang.md", "---\nname: 张三\nunit: a\nstatus: review\n---\n")
+    text = "---\ntitle: 关于\n---\n\n见[张三](exemplars/members/zhang.md)。\n"
+    repo.write("content/about.md", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    repo.write("content/gbk.md", "# 说明\n\n正文。\n".encode("gbk"))
+    done = release(repo.path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "content/about.md:5: 正文: 链接到尚未发布（review）的“张三”" in done.stdout
+    assert re.search(r"content/gbk\.md:\d+: .*UTF-8", done.stdout + done.stderr)
