@@ -34,7 +34,7 @@ schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/sch
 # BENCHMARKS.md (scripts/bench.py), then the live preview (save → page).
 # Quick try: make bench BENCH_ARGS="--sizes shipped,1000 --runs 1"
 BENCH_ARGS ?=
-bench: $(VENV)/.dev-installed       ## build timings into BENCHMARKS.md; live preview timing
+bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md; live preview timing
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 	$(BIN)/python -m pytest -q -s tests/test_serve.py
 	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md

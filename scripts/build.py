@@ -89,7 +89,7 @@ def build_site(root: Path, site: Path | None = None, preview: bool = False) -> P
         with stage("feed"):
             write_feed(records, config, new_site, preview=preview)
         with stage("search"):
-            index_site(new_site, config.site_name)
+            index_site(new_site, config.site_name, config.use_directory_urls)
         checkpoint("mkdocs")
         with stage("finish"), locked(work):
             recover(site)

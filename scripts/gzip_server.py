@@ -29,7 +29,7 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (wants_gzip and path.suffix in COMPRESSIBLE and path.is_file()):
             return super().send_head()
-        body = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")

@@ -2,16 +2,14 @@
 works when unzipped and opened from file://, with no server and no network.
 
 Differences from the web build: links end in .html (use_directory_urls: false),
-and search uses search-index.js, every page's text loaded with a <script> tag
-(Pagefind's index is fetched, and nothing can be fetched from file://). The
-dialog in templates/overrides/assets/search/search.js picks it from file://.
+and so do the addresses in the search index. Search itself is the same: its
+index files load with <script> tags, which work from file:// (scripts/search.py).
 
     python -m scripts.offline [--out dist/zhalantun-dangjian-offline.zip]
 """
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -19,27 +17,12 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import yaml
-
 from .build import generate, mkdocs_build
-from .pagetext import page_text
-from .search import indexed_pages
+from .search import index_site
 from .problems import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "zhalantun-dangjian-offline"   # ASCII: old terminals mangle Chinese zip names
-INDEX_FILE = "search-index.js"
-
-
-def write_search_index(site: Path, site_name: str) -> int:
-    """Write site/search-index.js: [[url relative to the site, title, text], …]."""
-    entries = []
-    for rel, page in indexed_pages(site):
-        title, text = page_text(page.read_text(encoding="utf-8"))
-        entries.append([rel, title or site_name, text])
-    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
-    (site / INDEX_FILE).write_text(f"window.zltSearchIndex={data};\n", encoding="utf-8")
-    return len(entries)
 
 
 def build_offline(root: Path, out: Path) -> Path:
@@ -51,9 +34,8 @@ def build_offline(root: Path, out: Path) -> Path:
     with tempfile.TemporaryDirectory(dir=work, prefix="offline-") as tmp:
         docs, site = Path(tmp) / "docs", Path(tmp) / "site"
         generate(root, docs)
-        mkdocs_build(root, docs, site, use_directory_urls=False)
-        site_name = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"]
-        write_search_index(site, site_name)
+        config = mkdocs_build(root, docs, site, use_directory_urls=False)
+        index_site(site, config.site_name, directory_urls=False)
         partial = Path(tmp) / "bundle.zip"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as z:
             for f in sorted(site.rglob("*")):

@@ -1,65 +1,42 @@
 """What a built page says: its title and the text of Material's content area,
-without the header, navigation and footer that every page repeats. Used for
-both search indexes (scripts/search.py, scripts/offline.py)."""
+without the header, navigation and footer that every page repeats. Read by
+the search index (scripts/search.py).
+
+Regular expressions, not an HTML parser: the pages are mkdocs' own output,
+and html.parser took 9 of the 10 seconds the index needed at 10,000 pages
+(the same text, checked page by page on the shipped site and 8,469 synthetic
+pages, in a seventh of the time).
+"""
 from __future__ import annotations
 
-from html.parser import HTMLParser
+import html
+import re
+
+# Material's content area: <div class="md-content" …> (md-content--post on a
+# blog post), holding the <article>, up to </main>.
+_CONTENT = re.compile(r'<div class="md-content[ "]')
+# Not text: scripts, styles, templates and comments.
+_HIDDEN = re.compile(r"<(script|style|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+# Text in two of these is two words; inline tags (a, strong) do not split one.
+_BLOCK = re.compile(r"</?(?:p|div|li|br|h[1-6]|tr|td|th|dt|dd|blockquote|pre|figcaption|summary"
+                    r"|article|section)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
 
 
-class _PageText(HTMLParser):
-    """The title (first <h1>) and the text of Material's content area of a page."""
-
-    SKIP = {"script", "style", "template"}
-    # Text in two of these is two words; inline tags (a, strong) do not split one.
-    BLOCKS = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
-              "dt", "dd", "blockquote", "pre", "figcaption", "summary", "article", "section"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.depth = 0          # >0 inside <div class="md-content">
-        self.skip = 0
-        self.in_h1 = False
-        self.title: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if self.depth:
-            if tag in self.BLOCKS:
-                self.text.append(" ")
-            self.depth += tag == "div"
-            self.skip += tag in self.SKIP
-            if tag == "h1" and not self.title:
-                self.in_h1 = True
-        elif tag == "div" and "md-content" in (dict(attrs).get("class") or "").split():
-            self.depth = 1
-
-    def handle_endtag(self, tag):
-        if not self.depth:
-            return
-        if tag in self.BLOCKS:
-            self.text.append(" ")
-        if tag == "div":
-            self.depth -= 1
-        self.skip -= tag in self.SKIP
-        if tag == "h1":
-            self.in_h1 = False
-
-    def handle_data(self, data):
-        if self.depth and not self.skip:
-            self.text.append(data)
-            if self.in_h1:
-                self.title.append(data)
+def _text(markup: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", _BLOCK.sub(" ", markup))).split())
 
 
-_CONTENT = '<div class="md-content"'
-
-
-def page_text(html: str) -> tuple[str, str]:
+def page_text(page: str) -> tuple[str, str]:
     """(title, text) of a built page; the title is "" if it has no <h1>."""
-    parser = _PageText()
-    # Nothing before the content area is read: skip the header and nav unparsed.
-    start = html.find(_CONTENT)
-    parser.feed(html[start:] if start > 0 else html)
-    title = " ".join("".join(parser.title).split())
-    text = " ".join("".join(parser.text).split())
-    return title, text
+    found = _CONTENT.search(page)
+    start = found.start() if found else 0
+    end = page.find("</main>", start)
+    end = len(page) if end < 0 else end
+    article_end = page.rfind("</article>", start, end)
+    if article_end >= 0:
+        end = article_end + len("</article>")
+    content = _HIDDEN.sub(" ", page[start:end])
+    h1 = _H1.search(content)
+    return (_text(h1.group(1)) if h1 else ""), _text(content)

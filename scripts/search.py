@@ -1,85 +1,156 @@
-"""Search index of the built site: Pagefind, run after mkdocs on the new site.
+"""Search index of the built site, written into site/search/ after mkdocs.
 
-Pagefind's index is split into small chunks that the browser loads per query,
-so the first search costs well under 200 KB even for thousands of pages.
+Why not a library: Material's search (lunr with jieba) misses words inside
+longer words and downloads its whole index first; Pagefind splits Chinese
+into dictionary words (so 廷江 does not find 刘廷江), its first query grew to
+265–755 KB at 10,000 records (a page list of every page, its WebAssembly, and
+per-character posting lists), and it cannot run from file://. No library does
+a sharded substring index for static Chinese pages, so this module writes one
+and templates/overrides/assets/search/search.js reads it.
 
-Chinese has no spaces, and Pagefind splits it into words twice, differently:
-at build time with its own dictionary, in the browser with the browser's. A
-name it reads as one word (王廷江) is then not found by part of it (廷江). So
-Pagefind is given each page's text with every Chinese character as a word of
-its own, and the dialog (templates/overrides/assets/search/search.js) asks for
-the query's characters as an exact phrase, i.e. next to each other in that
-order: any Chinese word is found wherever it stands, inside longer words too.
+The index, for N pages:
+- every page's text is folded (NFKC, lower case) and cut into runs of letters
+  and digits; every character of a run and every pair of neighbours in it is a
+  *gram*. A query's run is looked up by its pairs (by the character itself if
+  it is one character long), so any word is found wherever it stands, inside
+  longer words and names too, and nothing depends on a word dictionary;
+- `s/<k>.js`: the posting lists, spread over shards by a hash of the gram so
+  that a query downloads only the few shards of its grams. A posting list is
+  the page numbers holding the gram, then "|", then those holding it in their
+  title (which rank first), both as gaps between ascending numbers;
+- `p/<n>.js`: page n's address, title and text, for the result's excerpt and
+  to confirm that pages holding all of a long word's pairs hold the word;
+- `meta.js`: the number of shards and pages, and a digest of the whole index
+  for cache busting.
+Each file is a script calling window.zltSearch, so the same index works from
+a server and from file:// (the offline bundle), where nothing can be fetched.
 """
 from __future__ import annotations
 
 import fnmatch
-import html
+import hashlib
+import json
+import operator
 import re
-import subprocess
-import sys
-import tempfile
+import shutil
+import unicodedata
 from pathlib import Path
 
 from .pagetext import page_text
 
-# CJK ideographs (unified, extension A, compatibility).
-_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
-# The same characters, each to itself between spaces: str.translate does in C
-# what _HAN.sub(r" \1 ", …) does match by match (a fifth of indexing at 10,000 records).
-_SPACED = {c: f" {chr(c)} " for a, b in ((0x3400, 0x4dbf), (0x4e00, 0x9fff), (0xf900, 0xfaff))
-           for c in range(a, b + 1)}
-
+FORMAT = 1
+# Uncompressed bytes of posting lists per shard. Gaps between page numbers
+# compress about four to one, so a shard travels as about 10 KB.
+SHARD_BYTES = 40_000
+INDEX_DIR = "search"
 
 # Pages that only gather what the records' own pages say. With thousands of
-# records their text runs to megabytes, and a hit on one would download it all
-# (a result's excerpt is cut from its whole text). The records' pages are found
-# instead. Patterns of paths in the built site, with or without directory URLs.
+# records their text runs to megabytes, and each would match nearly every
+# query. The records' pages are found instead. Patterns of paths in the built
+# site, with or without directory URLs.
 NOT_INDEXED = ("404.html", "exemplars/units/index.html", "exemplars/members/index.html",
                "exemplars/videos/index.html", "honours.html", "honours/index.html",
                "news/index.html", "news/archive/*", "news/category/*", "news/page/*")
+
+# A run of letters and digits, in any script: what search.js matches with /[\p{L}\p{N}]+/gu.
+_RUN = re.compile(r"[^\W_]+")
+
+
+class SearchIndexError(RuntimeError):
+    """The index could not be written; the new site is not swapped in."""
 
 
 def indexed_pages(site: Path):
     """(path relative to the site, file) of every page a search should find."""
     for page in sorted(site.rglob("*.html")):
         rel = page.relative_to(site).as_posix()
-        if not rel.startswith("pagefind/") and not any(fnmatch.fnmatch(rel, p) for p in NOT_INDEXED):
+        if not any(fnmatch.fnmatch(rel, p) for p in NOT_INDEXED):
             yield rel, page
 
 
-class SearchIndexError(RuntimeError):
-    """Pagefind failed; the new site is not swapped in."""
+def fold(text: str) -> str:
+    """What search compares: full-width forms as half-width, upper as lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
 
 
-def spaced(text: str) -> str:
-    """Every Chinese character as a word of its own: 刘廷江 → 刘 廷 江."""
-    return " ".join(text.translate(_SPACED).split())
+def grams(text: str) -> set[str]:
+    """Every character of every run of letters and digits, and every pair of
+    neighbours in a run: 刘廷江 → 刘 廷 江 刘廷 廷江."""
+    found: set[str] = set()
+    for run in _RUN.findall(fold(text)):
+        found.update(run)
+        found.update(map(operator.add, run, run[1:]))
+    return found
 
 
-def index_page(title: str, text: str) -> str:
-    """The stand-in page Pagefind indexes for one page of the site. The title
-    is kept as written for display, and indexed spaced as an <h1>, which
-    Pagefind ranks above the text."""
-    if text.startswith(title):
-        text = text[len(title):]
-    return ('<!doctype html><html lang="zh"><body>'
-            f'<div data-pagefind-ignore data-pagefind-meta="title">{html.escape(title)}</div>'
-            f'<main data-pagefind-body><h1 data-pagefind-weight="10">{html.escape(spaced(title))}</h1>'
-            f'<p>{html.escape(spaced(text))}</p></main></body></html>')
+def shard_of(gram: str, shards: int) -> int:
+    """32-bit FNV-1a over the gram's code points; search.js computes the same."""
+    h = 0x811C9DC5
+    for ch in gram:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h % shards
 
 
-def index_site(site: Path, site_name: str) -> None:
-    """Write Pagefind's index of the site's pages into site/pagefind/."""
-    with tempfile.TemporaryDirectory(prefix="pagefind-") as tmp:
-        for rel, page in indexed_pages(site):
+def _gaps(numbers: list[int]) -> str:
+    previous, out = 0, []
+    for n in numbers:
+        out.append(n - previous)
+        previous = n
+    return ",".join(map(str, out))
+
+
+def _script(call: str, data) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # Valid JSON, and valid JavaScript too only with these two escaped.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"zltSearch.{call}({text});\n"
+
+
+def page_url(rel: str, directory_urls: bool) -> str:
+    """The page's address relative to the site root, as its links write it."""
+    if directory_urls and (rel == "index.html" or rel.endswith("/index.html")):
+        return rel[: -len("index.html")]
+    return rel
+
+
+def index_site(site: Path, site_name: str, directory_urls: bool = True) -> dict:
+    """Write the index of the site's pages into site/search/; return its meta."""
+    out = site / INDEX_DIR
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "p").mkdir(parents=True)
+    (out / "s").mkdir()
+    body: dict[str, list[int]] = {}
+    title_of: dict[str, list[int]] = {}
+    digest = hashlib.sha256()
+    pages = 0
+    for number, (rel, page) in enumerate(indexed_pages(site)):
+        pages += 1
+        try:
             title, text = page_text(page.read_text(encoding="utf-8"))
-            target = Path(tmp) / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(index_page(title or site_name, text), encoding="utf-8")
-        cmd = [sys.executable, "-m", "pagefind", "--site", tmp,
-               "--output-path", str(site / "pagefind"), "--silent"]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0 or not (site / "pagefind" / "pagefind.js").exists():
-        raise SearchIndexError("生成搜索索引（Pagefind）失败，网站未更新：\n"
-                               + (done.stderr or done.stdout).strip())
+        except (OSError, UnicodeDecodeError) as e:
+            raise SearchIndexError(f"生成搜索索引失败，网站未更新：无法读取 {rel}（{e}）") from e
+        title = title or site_name
+        if text.startswith(title):
+            text = text[len(title):].lstrip()
+        for g in grams(title + " " + text):
+            body.setdefault(g, []).append(number)
+        for g in grams(title):
+            title_of.setdefault(g, []).append(number)
+        fragment = _script("p", [number, {"u": page_url(rel, directory_urls), "t": title, "x": text}])
+        digest.update(fragment.encode("utf-8"))
+        (out / "p" / f"{number}.js").write_text(fragment, encoding="utf-8")
+
+    postings = {g: _gaps(ids) + "|" + _gaps(title_of.get(g, [])) for g, ids in body.items()}
+    size = sum(len(g) * 3 + len(p) + 6 for g, p in postings.items())
+    shards = max(1, -(-size // SHARD_BYTES))
+    spread: list[dict[str, str]] = [{} for _ in range(shards)]
+    for g, p in postings.items():
+        spread[shard_of(g, shards)][g] = p
+    for k, part in enumerate(spread):
+        text = _script("s", [k, part])
+        digest.update(text.encode("utf-8"))
+        (out / "s" / f"{k}.js").write_text(text, encoding="utf-8")
+    meta = {"format": FORMAT, "pages": pages, "shards": shards, "version": digest.hexdigest()[:12]}
+    (out / "meta.js").write_text(_script("m", meta), encoding="utf-8")
+    return meta

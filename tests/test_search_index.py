@@ -1,10 +1,11 @@
-"""The text both search indexes are built from."""
+"""The search index: the text it is built from, its grams, and its files as
+search.js reads them (the browser side is tests/browser/test_search.py)."""
+import json
+import re
+from pathlib import Path
+
 from scripts.pagetext import page_text
-from scripts.search import index_page, spaced
-
-
-def test_every_chinese_character_is_a_word_and_other_words_stay_whole():
-    assert spaced("刘廷江，2010年 Party") == "刘 廷 江 ，2010 年 Party"
+from scripts.search import fold, grams, index_site, page_url, shard_of
 
 
 def test_page_text_is_the_content_only_and_inline_tags_do_not_split_words():
@@ -17,8 +18,119 @@ def test_page_text_is_the_content_only_and_inline_tags_do_not_split_words():
     assert text == "刘廷江 抗洪抢险 第二段"
 
 
-def test_the_indexed_page_keeps_the_title_for_display_and_escapes_text():
-    page = index_page("刘廷江", "刘廷江 <b>&")
-    assert 'data-pagefind-meta="title">刘廷江</div>' in page
-    assert "<h1 data-pagefind-weight=\"10\">刘 廷 江</h1>" in page
-    assert "&lt;b&gt;&amp;" in page
+def test_grams_are_the_characters_and_neighbour_pairs_of_each_run():
+    assert grams("刘廷江") == {"刘", "廷", "江", "刘廷", "廷江"}
+    # Punctuation and spaces end a run: no pair is made across them.
+    assert "洪抢" not in grams("抗洪，抢险") and "抗洪" in grams("抗洪，抢险")
+    assert "江 " not in grams("刘廷江 党员")
+
+
+def test_full_width_and_capitals_fold_to_what_a_reader_types():
+    assert fold("ＶＣＤ光盘２０１０") == "vcd光盘2010"
+    assert {"vc", "cd", "20", "10"} <= grams("ＶＣＤ 2010")
+
+
+def test_characters_beyond_the_basic_plane_are_one_character():
+    assert grams("𠀾村") == {"𠀾", "村", "𠀾村"}
+
+
+def test_shards_are_spread_and_stable():
+    # Fixed values: search.js computes the same FNV-1a (the browser tests find
+    # every word only if both sides agree).
+    assert shard_of("党建", 1) == 0
+    assert [shard_of(g, 7) for g in ("党建", "廷江", "𠀾")] == [shard_of(g, 7) for g in ("党建", "廷江", "𠀾")]
+    assert len({shard_of(chr(0x4E00 + i) + "村", 16) for i in range(200)}) == 16
+
+
+def test_addresses_follow_the_site_s_url_style():
+    assert page_url("exemplars/units/x/index.html", True) == "exemplars/units/x/"
+    assert page_url("index.html", True) == ""
+    assert page_url("exemplars/units/x.html", False) == "exemplars/units/x.html"
+
+
+def _page(title, text):
+    return (f'<html><body><div class="md-content"><article><h1>{title}</h1>'
+            f"<p>{text}</p></article></div></body></html>")
+
+
+def _call(path):
+    """The data of one index file: zltSearch.x(DATA);"""
+    m = re.fullmatch(r"zltSearch\.[msp]\((.*)\);\n", path.read_text(encoding="utf-8"), re.S)
+    assert m, path
+    return json.loads(m.group(1))
+
+
+def _posting(site, meta, gram):
+    part = _call(site / "search" / "s" / f"{shard_of(gram, meta['shards'])}.js")[1]
+    body, titles = part[gram].split("|")
+
+    def numbers(gaps):
+        out, n = [], 0
+        for g in filter(None, gaps.split(",")):
+            n += int(g)
+            out.append(n)
+        return out
+    return numbers(body), numbers(titles)
+
+
+def test_index_files_hold_postings_titles_and_pages(tmp_path):
+    site = tmp_path / "site"
+    for rel, title, text in [("index.html", "首页", "扎兰屯党建网"),
+                             ("a/index.html", "刘廷江", "带领群众抗洪抢险"),
+                             ("b/index.html", "蘑菇气党委", "刘廷江的事迹 \u2028 </script>"),
+                             ("404.html", "页面不存在", "抢险")]:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(_page(title, text), encoding="utf-8")
+    meta = index_site(site, "扎兰屯党建网")
+    assert meta == _call(site / "search" / "meta.js")
+    assert meta["pages"] == 3 and meta["shards"] >= 1
+    # Pages are numbered in path order: a/ 0, b/ 1, the home page 2; 404 is not indexed.
+    assert _call(site / "search" / "p" / "0.js") == [0, {"u": "a/", "t": "刘廷江", "x": "带领群众抗洪抢险"}]
+    assert _call(site / "search" / "p" / "2.js")[1]["u"] == ""
+    assert not (site / "search" / "p" / "3.js").exists()
+    assert _posting(site, meta, "廷江") == ([0, 1], [0])     # both pages; in a/'s title
+    assert _posting(site, meta, "抢险") == ([0], [])
+    # Text stays text: a line separator is escaped for JavaScript.
+    assert "\u2028" not in (site / "search" / "p" / "1.js").read_text(encoding="utf-8")
+
+
+def test_the_index_is_the_same_for_the_same_site_and_replaced_whole(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(_page("首页", "党建"), encoding="utf-8")
+    first = index_site(site, "扎兰屯党建网")
+    def files():
+        return {p.relative_to(site): p.read_bytes() for p in (site / "search").rglob("*") if p.is_file()}
+    before = files()
+    (site / "search" / "s" / "99.js").write_text("stale", encoding="utf-8")
+    assert index_site(site, "扎兰屯党建网") == first
+    assert files() == before
+
+
+def test_what_a_first_query_can_load_stays_small_at_ten_thousand_pages(tmp_path):
+    """The most a first query can download at 10,000 pages, from the files
+    themselves: the meta, 4 shards (search.js's MAX_GRAMS) of the largest size,
+    and 10 pages of the largest size, all compressed. The browser measures real
+    queries at this size in `make bench`; this bound holds for any query."""
+    import gzip
+    import random
+
+    rng = random.Random(7)
+    common = ["党建", "党支部", "扎兰屯", "群众", "服务", "党员", "基层", "组织"]
+    rare = ["".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(rng.randint(2, 4))) for _ in range(30_000)]
+    site = tmp_path / "site"
+    for i in range(10_000):
+        words = [rng.choice(common) if rng.random() < 0.3 else rng.choice(rare) for _ in range(220)]
+        page = site / f"p{i // 100}" / f"{i}" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(_page(f"示例单位{rng.choice(rare)}{i}", "，".join(words)), encoding="utf-8")
+    meta = index_site(site, "扎兰屯党建网")
+    assert meta["pages"] == 10_000
+
+    def largest(folder):
+        return max(len(gzip.compress(p.read_bytes())) for p in (site / "search" / folder).iterdir())
+    script = (Path(__file__).parents[1] / "templates/overrides/assets/search/search.js").read_bytes()
+    most = (len(gzip.compress(script)) + len(gzip.compress((site / "search" / "meta.js").read_bytes()))
+            + 4 * largest("s") + 10 * largest("p"))
+    print(f"\n10,000 pages: {meta['shards']} shards; a first query loads at most {most / 1024:.0f} KB")
+    assert most <= 200 * 1024

@@ -58,7 +58,7 @@ def test_first_query_transfers_little(page, site_url):
     r = first_query(page, site_url, "基层")
     print(f"\ncold first query: {r['ms']:.0f} ms, {r['bytes']} B, {len(r['urls'])} requests")
     assert r["results"]
-    assert any("/pagefind/" in u for u in r["urls"]), "the search did not ask Pagefind"
+    assert any("/search/s/" in u for u in r["urls"]), "the search did not load the index"
     assert 0 < r["bytes"] <= MAX_FIRST_QUERY_BYTES
 
 
@@ -91,6 +91,80 @@ def test_keyboard_opens_searches_and_closes(page, site_url):
     box.press("Enter")
     page.wait_for_url("**/liu-tingjiang/")
     assert page.locator("h1").first.inner_text() == "刘廷江"
+
+
+def test_more_results_come_ten_at_a_time_without_repeats(page, site_url):
+    first_query(page, site_url, "党")
+    links = page.locator(".zlt-search__results a")
+    assert links.count() == 10
+    status = page.get_by_role("status").inner_text()
+    total = int(status.split()[1])
+    assert total > 10
+    page.get_by_role("button", name="显示更多结果").click()
+    page.wait_for_function(f"document.querySelectorAll('.zlt-search__results a').length >= {min(20, total)}")
+    page.wait_for_timeout(300)   # nothing more arrives
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert len(hrefs) == min(20, total) == len(set(hrefs))
+
+
+# --- exactness, on a small site with odd text ------------------------------------
+
+ODD_TEXT = ("示例正文：鼋鼍，鼍鳖。全角ＡＢＣ字样，生僻字𠀾。党员带头抗洪抢险。"
+            "代码示例 `<img src=x onerror=\"document.title='pwned'\">` 照原样显示。")
+
+
+@pytest.fixture(scope="module")
+def odd_site_url(tmp_path_factory):
+    from tests.conftest import Repo
+    from scripts.build import build_site
+
+    work = tmp_path_factory.mktemp("odd")
+    repo = Repo(work, with_content=True)
+    repo.write("exemplars/units/odd.md", f"""
+        ---
+        name: 示例字词党支部
+        sector: 农村
+        summary: 示例记录。
+        sample: true
+        status: published
+        ---
+
+        {ODD_TEXT}
+        """)
+    site = build_site(repo.path, work / "site")
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+ODD = "/exemplars/units/odd/"
+
+
+@pytest.mark.parametrize("query", ["鼍鳖", "abc", "ＡＢＣ", "Abc", "𠀾", "鼋鼍 抢险", "生僻字"])
+def test_words_are_found_however_typed(page, odd_site_url, query):
+    r = first_query(page, odd_site_url, query)
+    assert _hrefs(r) == [ODD]
+    # The excerpt marks what was asked, as written on the page.
+    marks = page.locator(".zlt-search__excerpt mark").all_inner_texts()
+    assert {m.lower() for m in marks} & {"鼍鳖", "ａｂｃ", "𠀾", "鼋鼍", "抢险", "生僻字"}
+
+
+def test_page_text_stays_text_in_the_results(page, odd_site_url):
+    first_query(page, odd_site_url, "照原样")
+    excerpt = page.locator(".zlt-search__excerpt").first
+    assert "onerror=\"document.title" in excerpt.inner_text()
+    assert excerpt.locator("img").count() == 0
+    assert page.title() != "pwned"
+
+
+@pytest.mark.parametrize("query", ["鼋鼍鳖", "鼍鳖 不在此页", "ＡＢＣＤ"])
+def test_words_the_page_holds_only_in_pieces_are_not_found(page, odd_site_url, query):
+    # 鼋鼍鳖: both of its pairs are on the page, but apart.
+    r = first_query(page, odd_site_url, query)
+    assert r["results"] == []
+    assert "没有找到" in page.get_by_role("status").inner_text()
 
 
 # --- many records -----------------------------------------------------------
