@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import ConfigurationError
 
 from .problems import Problem
-from .records import Record, content_pages, load_all
+from .records import Record, content_pages
 from .render import Site
 from .site_config import site_config
 
@@ -93,6 +93,6 @@ def sample_problems(records: list[Record]) -> list[Problem]:
             for r in records if r.is_sample]
 
 
-def release_problems(root: Path) -> list[Problem]:
-    records, _ = load_all(root)  # load faults are reported by `check`
+def release_problems(root: Path, records: list[Record]) -> list[Problem]:
+    """`records`: as `check` read them (it reports the files it could not read)."""
     return sample_problems(records) + link_problems(root, records) + footer_problems(root)
