@@ -6,8 +6,9 @@ import logging
 import sys
 from pathlib import Path
 
-from .build import build_site, check
+from .build import build_site
 from .problems import InputError
+from .validate import check_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"已写出：{path.relative_to(root).as_posix()}")
             return 0
         if args.command == "check":
-            problems = check(root)
+            records, problems = check_records(root)
             if args.release:
                 from .release import release_problems
-                problems = sorted(set(problems + release_problems(root)))
+                problems = sorted(set(problems + release_problems(root, records)))
             for p in problems:
                 print(p)
             errors = sum(p.level == "error" for p in problems)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from .site_config import site_config
 
 
 @dataclass
@@ -32,12 +32,4 @@ def _entry(item) -> Section | None:
 
 
 def load_nav(root: Path) -> list[Section]:
-    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader) or {}
-    return [e for e in map(_entry, config.get("nav") or []) if e]
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that tolerates MkDocs' own tags (!ENV, !relative) in mkdocs.yml."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    return [e for e in map(_entry, site_config(root).get("nav") or []) if e]

@@ -10,11 +10,12 @@ import posixpath
 import re
 from pathlib import Path
 
-import yaml
+from mkdocs.exceptions import ConfigurationError
 
 from .problems import Problem
-from .records import Record, content_pages, load_all
+from .records import Record, content_pages
 from .render import Site
+from .site_config import site_config
 
 FOOTER_KEYS = {
     "icp_beian": "ICP 备案号",
@@ -25,23 +26,14 @@ FOOTER_KEYS = {
 MD_LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(?:#[^)]*)?\)")
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml may hold tags such as !ENV or !!python/name: read them as text."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def footer_problems(root: Path) -> list[Problem]:
-    path = root / "mkdocs.yml"
-    text = path.read_text(encoding="utf-8")
     try:
-        config = yaml.load(text, Loader=_ConfigLoader) or {}
-    except yaml.YAMLError:
+        extra = site_config(root).get("extra")
+    except ConfigurationError:
         return [Problem("mkdocs.yml", 1, "", "mkdocs.yml 格式错误，无法读取页脚备案信息")]
-    extra = config.get("extra") if isinstance(config, dict) else None
     extra = extra if isinstance(extra, dict) else {}
-    lines = text.splitlines()
+    # The parsed config has no line numbers: find the key in the text.
+    lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
 
     def line_of(key: str) -> int:
         for n, line in enumerate(lines, 1):
@@ -101,6 +93,6 @@ def sample_problems(records: list[Record]) -> list[Problem]:
             for r in records if r.is_sample]
 
 
-def release_problems(root: Path) -> list[Problem]:
-    records, _ = load_all(root)  # load faults are reported by `check`
+def release_problems(root: Path, records: list[Record]) -> list[Problem]:
+    """`records`: as `check` read them (it reports the files it could not read)."""
     return sample_problems(records) + link_problems(root, records) + footer_problems(root)

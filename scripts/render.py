@@ -286,14 +286,17 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
         target.write_text(text, encoding="utf-8")
         count += 1
 
-    def write_pages(first: str, template: str, items: list, **context):
-        for pager, chunk in paginate(items, first):
+    def write_pages(pages: list[tuple[Pager, list]], template: str, **context):
+        for pager, chunk in pages:
             write(pager.path(pager.number), template, items=chunk, pager=pager, **context)
 
-    for name, kind in schema.kinds.items():
-        if kind.is_list_file and name in PAGINATED:
-            for pager, chunk in paginate(site.by_kind.get(name, []), kind.list_path):
-                site.located.update((r.id, pager.path(pager.number)) for r in chunk)
+    # A list-file kind's records (sms) live on the pages of its list: split it
+    # now, before any page links to one, and write those same pages below.
+    list_pages = {name: paginate(site.by_kind.get(name, []), kind.list_path)
+                  for name, kind in schema.kinds.items() if kind.is_list_file and name in PAGINATED}
+    for pages in list_pages.values():
+        for pager, chunk in pages:
+            site.located.update((r.id, pager.path(pager.number)) for r in chunk)
 
     _copy_content(root, out)
     progress = Progress("生成页面", sum(len(site.by_kind.get(n, [])) for n in schema.kinds
@@ -309,14 +312,15 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
                     members = [r for r in items if r[field_name] == value]
                     first = f"{kind.list_path[: -len('index.md')]}{field_name}/{n}/index.md"
                     if len(members) > PAGE_SIZE:  # else the index shows them all
-                        write_pages(first, list_template, members, kind=kind, group=value)
+                        write_pages(paginate(members, first), list_template, kind=kind, group=value)
                     if members:
                         groups.append({"value": value, "items": members,
                                        "path": first if len(members) > PAGE_SIZE else None})
                 write(kind.list_path, list_template, kind=kind, items=items, groups=groups,
                       per_page=PAGE_SIZE)
             elif name in PAGINATED:
-                write_pages(kind.list_path, list_template, items, kind=kind)
+                pages = list_pages.get(name) or paginate(items, kind.list_path)
+                write_pages(pages, list_template, kind=kind)
             else:
                 write(kind.list_path, list_template, kind=kind, items=items)
         single = f"{name}/single.md.j2"
@@ -327,7 +331,7 @@ def render_site(records: list[Record], root: Path, out: Path, preview: bool = Fa
     for page in sorted((root / "templates" / "pages").glob("*.md.j2")):
         doc_path = page.name[: -len(".j2")]
         if doc_path == "honours.md":
-            write_pages(doc_path, f"pages/{page.name}", site.honour_entries())
+            write_pages(paginate(site.honour_entries(), doc_path), f"pages/{page.name}")
         else:
             write(doc_path, f"pages/{page.name}")
     _copy_media(site, root, out)

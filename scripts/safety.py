@@ -17,6 +17,7 @@ from pathlib import Path
 import markdown
 
 from .problems import Problem
+from .site_config import site_config
 
 # Elements that run code, embed other documents or restyle the whole page.
 BANNED_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style",
@@ -71,13 +72,8 @@ class _Scanner(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-@functools.cache
 def _extensions(mkdocs_yml: Path) -> tuple[list, dict]:
-    from mkdocs.utils.yaml import yaml_load  # mkdocs.yml may use mkdocs' own tags
-    config = {}
-    if mkdocs_yml.is_file():
-        with open(mkdocs_yml, encoding="utf-8") as f:
-            config = yaml_load(f) or {}
+    config = site_config(mkdocs_yml.parent)
     names, configs = ["toc", "tables", "fenced_code"], {}   # what mkdocs always adds
     for ext in config.get("markdown_extensions") or []:
         if isinstance(ext, dict):

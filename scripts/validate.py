@@ -16,7 +16,7 @@ import jsonschema
 from .charts import chart_problems
 from .problems import Problem
 from .progress import Progress
-from .records import OUTSIDE_LINK, Record, content_pages, outside
+from .records import OUTSIDE_LINK, Record, content_pages, load_all, outside
 from .review import review_problems
 from .safety import body_problems, rendered_html
 from .schema import ID_RE, MEDIA_SUFFIXES, Field, Kind, Struct, json_schema, load_schema
@@ -269,6 +269,17 @@ def validate(records: list[Record], root: Path) -> list[Problem]:
     problems += link_problems(root) + page_problems(root, records) + category_problems(records)
     problems += review_problems(records)
     return sorted(set(problems))
+
+
+def check_records(root: Path) -> tuple[list[Record], list[Problem]]:
+    """Every problem in one run (records, content pages and wording), and the
+    records read for it, for the release check that follows."""
+    from .front_matter import front_matter_problems
+    from .lint import lint
+    from .media import photo_problems  # here: media imports this module
+    records, problems = load_all(root)
+    problems += validate(records, root) + photo_problems(records, root)
+    return records, sorted(set(problems + front_matter_problems(root) + lint(root)))
 
 
 _MARKUP_CHARS = re.compile(r"[<>&\"']")

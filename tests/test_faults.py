@@ -118,7 +118,7 @@ def test_unexpected_errors_get_a_chinese_message_not_a_traceback(tmp_path, capsy
 
     def broken(root):
         raise RuntimeError("boom")
-    monkeypatch.setattr(cli, "check", broken)
+    monkeypatch.setattr(cli, "check_records", broken)
     _scaffold(tmp_path)
     assert cli.main(["--root", str(tmp_path), "check"]) == 2
     err = capsys.readouterr().err
