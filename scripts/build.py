@@ -20,19 +20,14 @@ from .progress import mkdocs_progress, stage
 from .records import load_all
 from .render import render_site
 from .search import index_site
-from .validate import validate
+from .validate import check_records, validate
 
 log = logging.getLogger("zlt")
 
 
 def check(root: Path) -> list[Problem]:
     """Every problem in one run: records, content pages and wording."""
-    from .front_matter import front_matter_problems
-    from .lint import lint
-    from .media import photo_problems
-    records, problems = load_all(root)
-    problems += validate(records, root) + photo_problems(records, root)
-    return sorted(set(problems + front_matter_problems(root) + lint(root)))
+    return check_records(root)[1]
 
 
 def generate(root: Path, docs: Path, preview: bool = False) -> tuple[int, list]:
