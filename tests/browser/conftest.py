@@ -2,9 +2,11 @@
 driven by Playwright (its own browser download is not available here)."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -18,13 +20,22 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serving(site: Path):
+    """A built site served on a free port of 127.0.0.1; yields its address."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    with serving(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

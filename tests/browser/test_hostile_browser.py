@@ -2,13 +2,9 @@
 nothing: on the record's page, in the lists, on the home page."""
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 
-from tests.browser.conftest import _QuietHandler
+from tests.browser.conftest import serving
 from tests.test_hostile import write_hostile
 
 PAGES = ["", "exemplars/units/", "exemplars/units/evil-unit/", "exemplars/members/",
@@ -22,11 +18,8 @@ def hostile_url(tmp_path_factory):
     repo = Repo(tmp_path_factory.mktemp("hostile-browser"), with_content=True)
     write_hostile(repo)
     site = build_site(repo.path)
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(site) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", PAGES)

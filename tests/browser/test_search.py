@@ -3,14 +3,12 @@ are found, results come fast, and the first query downloads little, also with
 thousands of records."""
 from __future__ import annotations
 
-import functools
-import http.server
 import random
-import threading
 
 import pytest
 
 from searchprobe import first_query
+from tests.browser.conftest import serving
 
 # Generous bounds for a busy machine (timings here vary tenfold); the 0.3 s target is met in
 # the numbers printed with -s, and `make bench` holds the strict ones.
@@ -132,11 +130,8 @@ def odd_site_url(tmp_path_factory):
         {ODD_TEXT}
         """)
     site = build_site(repo.path, work / "site")
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(site) as url:
+        yield url
 
 
 ODD = "/exemplars/units/odd/"
@@ -168,11 +163,6 @@ def test_words_the_page_holds_only_in_pieces_are_not_found(page, odd_site_url, q
 
 
 # --- many records -----------------------------------------------------------
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
 
 def _words(rng: random.Random, n: int) -> list[str]:
     """n distinct made-up two- to four-character Chinese words."""
@@ -247,11 +237,8 @@ def big_site_url(full_repo, tmp_path):
         示例正文。
         """)
     site = build_site(repo.path, tmp_path / "site")
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(site) as url:
+        yield url
 
 
 def test_two_thousand_records_first_query_stays_small(browser, big_site_url):

@@ -3,16 +3,14 @@ without a file says so. The film is a real video made here by ffmpeg (VP8 in
 WebM, an open codec that Debian's ffmpeg and Chromium always have)."""
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
 import subprocess
-import threading
 
 import pytest
 
 from scripts.build import build_site
+from tests.browser.conftest import serving
 from tests.conftest import Repo
 
 ffmpeg = shutil.which("ffmpeg")
@@ -32,11 +30,6 @@ def _make_media(media):
     (media / "test-film.vtt").write_text(f"WEBVTT\n\n00:00.000 --> 00:02.000\n{CUE}\n", encoding="utf-8")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def full_repo(tmp_path_factory):
     """A copy of the shipped content, shared by this module's tests."""
@@ -53,11 +46,8 @@ def film_url(full_repo):
                                  "poster: exemplars/media/test-poster.png\n"
                                  "subtitles: exemplars/media/test-film.vtt\n", 1), encoding="utf-8")
     site = build_site(full_repo.path, full_repo.path / "site")
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/exemplars/videos/siyi-shun-minxin/"
-    server.shutdown()
+    with serving(site) as url:
+        yield url + "exemplars/videos/siyi-shun-minxin/"
 
 
 def test_a_film_plays_with_poster_subtitles_and_download(page, film_url, full_repo):
