@@ -3,17 +3,16 @@ footer from `extra:` in mkdocs.yml, 网站地图, sitemap.xml, the Chinese 404 p
 the news feed and the share metadata."""
 from __future__ import annotations
 
-import contextlib
-import functools
 import http.server
 import re
-import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 import yaml
+
+from tests.browser.conftest import serving
 
 HOME = ""
 EXEMPLAR = "exemplars/units/chengshi-zonghe-zhifaju-dangwei/"
@@ -39,19 +38,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@contextlib.contextmanager
-def serve(site: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def server_url(built_site):
-    with serve(built_site) as url:
+    with serving(built_site, _Handler) as url:
         yield url
 
 
@@ -87,7 +76,7 @@ def test_footer_shows_the_registrations_an_editor_filled_in(page, full_repo, tmp
     full_repo.write("content/assets/gov-badge.png", badge.read_bytes())
     site = build_site(full_repo.path, tmp_path / "site")
 
-    with serve(site) as url:
+    with serving(site, _Handler) as url:
         page.goto(url + EXEMPLAR)
         text = footer_text(page)
         for value in values.values():
