@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from importlib import metadata
 from pathlib import Path
@@ -122,29 +121,23 @@ def search_in_browser(site: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
     from searchprobe import first_query
 
-    from .gzip_server import make_server
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
-    server = make_server(site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    from .gzip_server import serving
+
     rows = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
-            for query in SEARCH_QUERIES:
-                runs = []
-                for _ in range(3):
-                    context = browser.new_context(locale="zh-CN")
-                    runs.append(first_query(context.new_page(), url, query))
-                    context.close()
-                rows.append({"query": query, "bytes": statistics.median(r["bytes"] for r in runs),
-                             "ms": statistics.median(r["ms"] for r in runs),
-                             "results": len(runs[0]["results"]), "requests": len(runs[0]["urls"])})
-            browser.close()
-    finally:
-        server.shutdown()
+    with serving(site) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for query in SEARCH_QUERIES:
+            runs = []
+            for _ in range(3):
+                context = browser.new_context(locale="zh-CN")
+                runs.append(first_query(context.new_page(), url, query))
+                context.close()
+            rows.append({"query": query, "bytes": statistics.median(r["bytes"] for r in runs),
+                         "ms": statistics.median(r["ms"] for r in runs),
+                         "results": len(runs[0]["results"]), "requests": len(runs[0]["urls"])})
+        browser.close()
     return rows
 
 

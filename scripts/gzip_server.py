@@ -6,11 +6,13 @@ Usage: python -m scripts.gzip_server [site] [--port 8000]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gzip
 import http.server
 import io
 import os
+import threading
 from pathlib import Path
 
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map")
@@ -43,6 +45,17 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
 def make_server(site: Path, host: str = "127.0.0.1", port: int = 0) -> http.server.ThreadingHTTPServer:
     handler = functools.partial(GzipHandler, directory=os.fspath(site))
     return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+@contextlib.contextmanager
+def serving(site: Path):
+    """The site served in a background thread on a free port; yields its address."""
+    server = make_server(site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
 
 
 def main() -> None:

@@ -13,11 +13,10 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .gzip_server import make_server
+from .gzip_server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
@@ -45,35 +44,29 @@ def _chromium_version() -> str:
 
 def run(site: Path, report: Path, runs: int = 3) -> bool:
     os.environ.setdefault("CHROME_PATH", "/usr/bin/chromium")
-    server = make_server(site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     rows, ok, version = [], True, ""
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for name, path in PAGES.items():
-                # The median of several runs, as Lighthouse advises: the
-                # simulated timings move with the machine's load.
-                results = []
-                for i in range(runs):
-                    out = Path(tmp) / f"report-{i}.json"
-                    subprocess.run(command(base + path, out), check=True)
-                    results.append(json.loads(out.read_text(encoding="utf-8")))
-                results.sort(key=lambda d: d["categories"]["performance"]["score"])
-                data = results[len(results) // 2]
-                version = data["lighthouseVersion"]
-                scores = {c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES}
-                scores["all_perf"] = "、".join(str(round(d["categories"]["performance"]["score"] * 100))
-                                              for d in results)
-                scores["accessibility"] = min(round(d["categories"]["accessibility"]["score"] * 100)
-                                              for d in results)
-                metrics = {k: data["audits"][k]["displayValue"] for k in
-                           ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
-                            "cumulative-layout-shift", "speed-index")}
-                rows.append((name, "/" + path, scores, metrics))
-                ok &= all(scores[c] >= t for c, t in TARGETS.items())
-    finally:
-        server.shutdown()
+    with serving(site) as base, tempfile.TemporaryDirectory() as tmp:
+        for name, path in PAGES.items():
+            # The median of several runs, as Lighthouse advises: the
+            # simulated timings move with the machine's load.
+            results = []
+            for i in range(runs):
+                out = Path(tmp) / f"report-{i}.json"
+                subprocess.run(command(base + path, out), check=True)
+                results.append(json.loads(out.read_text(encoding="utf-8")))
+            results.sort(key=lambda d: d["categories"]["performance"]["score"])
+            data = results[len(results) // 2]
+            version = data["lighthouseVersion"]
+            scores = {c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES}
+            scores["all_perf"] = "、".join(str(round(d["categories"]["performance"]["score"] * 100))
+                                          for d in results)
+            scores["accessibility"] = min(round(d["categories"]["accessibility"]["score"] * 100)
+                                          for d in results)
+            metrics = {k: data["audits"][k]["displayValue"] for k in
+                       ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+                        "cumulative-layout-shift", "speed-index")}
+            rows.append((name, "/" + path, scores, metrics))
+            ok &= all(scores[c] >= t for c, t in TARGETS.items())
     example = " ".join(f'"{a}"' if " " in a else a for a in command(base + "<页面>", Path("report.json")))
     example = example.replace(str(ROOT) + "/", "")
     lines = [

@@ -124,9 +124,8 @@ def index_site(site: Path, site_name: str, directory_urls: bool = True) -> dict:
     body: dict[str, list[int]] = {}
     title_of: dict[str, list[int]] = {}
     digest = hashlib.sha256()
-    pages = 0
-    for number, (rel, page) in enumerate(indexed_pages(site)):
-        pages += 1
+    pages = list(indexed_pages(site))
+    for number, (rel, page) in enumerate(pages):
         try:
             title, text = page_text(page.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as e:
@@ -152,6 +151,6 @@ def index_site(site: Path, site_name: str, directory_urls: bool = True) -> dict:
         text = _script("s", [k, part])
         digest.update(text.encode("utf-8"))
         (out / "s" / f"{k}.js").write_text(text, encoding="utf-8")
-    meta = {"format": FORMAT, "pages": pages, "shards": shards, "version": digest.hexdigest()[:12]}
+    meta = {"format": FORMAT, "pages": len(pages), "shards": shards, "version": digest.hexdigest()[:12]}
     (out / "meta.js").write_text(_script("m", meta), encoding="utf-8")
     return meta
