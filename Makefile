@@ -16,7 +16,7 @@ serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
 	$(BIN)/python -m scripts serve
 
 offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
-	$(BIN)/python -m scripts.offline
+	$(BIN)/python -m scripts offline
 
 check: $(VENV)/.installed           ## validate every record, page and wording
 	$(BIN)/python -m scripts check
@@ -27,15 +27,15 @@ release: $(VENV)/.installed         ## the gate before publishing
 new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
 	$(BIN)/python -m scripts new "$(KIND)" "$(NAME)"
 
-schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/schema.yaml
+schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/records/schema.yaml
 	$(BIN)/python -m scripts schema
 
 # Build timings at three sizes (shipped, 1,000 and 10,000 records), written to
-# BENCHMARKS.md (scripts/bench.py), then the live preview (save → page).
+# BENCHMARKS.md (scripts/dev/bench.py), then the live preview (save → page).
 # Quick try: make bench BENCH_ARGS="--sizes shipped,1000 --runs 1"
 BENCH_ARGS ?=
 bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md; live preview timing
-	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
+	$(BIN)/python -m scripts.dev.bench $(BENCH_ARGS)
 	$(BIN)/python -m pytest -q -s tests/test_serve.py
 	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md
 	cat .build/bench/serve.txt >> BENCHMARKS.md
@@ -47,7 +47,7 @@ test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 # Lighthouse is pinned in tools/lighthouse/package.json (npm, not in git).
 lighthouse: $(VENV)/.installed tools/lighthouse/node_modules/.installed system-deps
 	$(BIN)/python -m scripts build
-	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m scripts.lighthouse
+	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m scripts.dev.lighthouse
 
 tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json
 	cd tools/lighthouse && npm ci --no-audit --no-fund

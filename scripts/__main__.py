@@ -1,4 +1,10 @@
-"""Editors' command line: python -m scripts <command> (messages in Chinese)."""
+"""Editors' command line: python -m scripts <command> (messages in Chinese).
+
+The pipeline, one package a stage: records (the model and the files) → check
+(every rule) → render (Markdown through the templates) → build (mkdocs, feed,
+search index, the swap or the zip); editor holds the editors' tools, dev the
+developers' (benchmarks, synthetic content), which nothing here imports.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,20 +12,20 @@ import logging
 import sys
 from pathlib import Path
 
-from .build import build_site
 from .problems import InputError
-from .validate import check_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scripts", description="扎兰屯党建网 网站生成工具")
     parser.add_argument("--root", type=Path, default=ROOT, help="内容仓库所在目录（默认为本仓库）")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     p_build = sub.add_parser("build", help="校验记录并构建网站到 site/")
     p_build.add_argument("--preview", action="store_true", help="预览版：包含未发布的记录，并加标注")
     p_build.add_argument("--site", type=Path, help="输出目录（默认为 site/）")
+    p_offline = sub.add_parser("offline", help="生成离线版压缩包（供远程教育终端使用，解压后从 file:// 打开）")
+    p_offline.add_argument("--out", type=Path, help="压缩包位置（默认为 dist/zhalantun-dangjian-offline.zip）")
     p_check = sub.add_parser("check", help="校验全部记录和页面（含错别字），列出所有问题")
     p_check.add_argument("--release", action="store_true", help="发布前检查：另查示例记录、未发布的链接、页脚备案信息")
     p_new = sub.add_parser("new", help="新建一条记录（草稿），如：new unit 某某党支部")
@@ -28,8 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # mkdocs lists every page left out of the fixed nav at INFO: by design.
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -38,43 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{root} 不是网站内容仓库（找不到 mkdocs.yml），请检查 --root。", file=sys.stderr)
         return 1
     try:
-        if args.command == "new":
-            from .new import new_record
-            path, rid = new_record(root, args.kind, args.name)
-            print(f"已新建草稿：{path.relative_to(root).as_posix()}（编号 {rid}）。请填写各字段，然后运行 make check。")
-            return 0
-        if args.command == "schema":
-            from .schema_files import write_schemas
-            for path in write_schemas(root):
-                print(f"已写出：{path.relative_to(root).as_posix()}")
-            return 0
-        if args.command == "check":
-            records, problems = check_records(root)
-            if args.release:
-                from .release import release_problems
-                problems = sorted(set(problems + release_problems(root, records)))
-            for p in problems:
-                print(p)
-            errors = sum(p.level == "error" for p in problems)
-            warnings = len(problems) - errors
-            if warnings:
-                print(f"另有 {warnings} 条提醒（不影响通过）。", file=sys.stderr)
-            if errors:
-                print(f"发现 {errors} 个错误，请按提示修改。", file=sys.stderr)
-                return 1
-            print("发布前检查通过。" if args.release else "检查通过。")
-            return 0
-        if args.command == "serve":
-            from .serve import serve
-            serve(root, args.address)
-            return 0
-        site = build_site(root, args.site, preview=args.preview)
-        print(f"网站已生成：{site}")
-        return 0
+        return _run(args, root)
     except InputError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
-        print(f"发现 {len(e.problems)} 个错误，网站未更新。", file=sys.stderr)
+        what = "离线版未生成" if args.command == "offline" else "网站未更新"
+        print(f"发现 {len(e.problems)} 个错误，{what}。", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断，网站未更新。", file=sys.stderr)
@@ -83,8 +61,48 @@ def main(argv: list[str] | None = None) -> int:
         return _unexpected(e)
 
 
+def _run(args, root: Path) -> int:
+    if args.command == "new":
+        from .editor.new import new_record
+        path, rid = new_record(root, args.kind, args.name)
+        print(f"已新建草稿：{path.relative_to(root).as_posix()}（编号 {rid}）。请填写各字段，然后运行 make check。")
+        return 0
+    if args.command == "schema":
+        from .editor.vscode import write_schemas
+        for path in write_schemas(root):
+            print(f"已写出：{path.relative_to(root).as_posix()}")
+        return 0
+    if args.command == "check":
+        from .check import check_repository
+        _, problems = check_repository(root, release=args.release)
+        for p in problems:
+            print(p)
+        errors = sum(p.level == "error" for p in problems)
+        warnings = len(problems) - errors
+        if warnings:
+            print(f"另有 {warnings} 条提醒（不影响通过）。", file=sys.stderr)
+        if errors:
+            print(f"发现 {errors} 个错误，请按提示修改。", file=sys.stderr)
+            return 1
+        print("发布前检查通过。" if args.release else "检查通过。")
+        return 0
+    if args.command == "serve":
+        from .editor.serve import serve
+        serve(root, args.address)
+        return 0
+    if args.command == "offline":
+        from .build.pipeline import OFFLINE_NAME, build_offline
+        out = build_offline(root, args.out)
+        print(f"离线版已生成：{out}\n解压后用浏览器打开 {OFFLINE_NAME}/index.html 即可浏览，无需联网。")
+        return 0
+    from .build.pipeline import build_site
+    site = build_site(root, args.site, preview=args.preview)
+    print(f"网站已生成：{site}")
+    return 0
+
+
 def _unexpected(e: Exception) -> int:
-    from . import records
+    from .records import loader
     try:
         from mkdocs.exceptions import MkDocsException
     except ImportError:  # pragma: no cover
@@ -92,7 +110,7 @@ def _unexpected(e: Exception) -> int:
     if isinstance(e, MkDocsException):
         print(f"网站构建失败（MkDocs）：{e}\n网站未更新。", file=sys.stderr)
         return 1
-    where = f"（正在处理 {records.current_file}）" if records.current_file else ""
+    where = f"（正在处理 {loader.current_file}）" if loader.current_file else ""
     print(f"程序内部错误{where}：{type(e).__name__}: {e}\n"
           "网站未更新。请把这条消息发给技术人员。", file=sys.stderr)
     return 2

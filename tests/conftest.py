@@ -29,7 +29,6 @@ class Repo:
             shutil.copytree(ROOT / "exemplars", path / "exemplars")
         else:
             (path / "content" / "news" / "posts").mkdir(parents=True)
-            (path / "content" / "news" / "index.md").write_text("---\ntitle: 工作动态\n---\n", encoding="utf-8")
             for name in ("units", "members", "videos"):
                 (path / "exemplars" / name).mkdir(parents=True)
 
@@ -58,7 +57,7 @@ def full_repo(tmp_path) -> Repo:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The shipped content, built once (strict) for the whole session."""
-    from scripts.build import build_site
+    from scripts.build.pipeline import build_site
 
     work = tmp_path_factory.mktemp("shipped")
     repo = Repo(work, with_content=True)

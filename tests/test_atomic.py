@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import publish
+from scripts.build import swap as publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def _build(repo: Path, env: dict | None = None, **kw) -> subprocess.Popen:
 def shipped(tmp_path_factory):
     """The shipped content with its site built once, and a snapshot of it."""
     from tests.conftest import Repo
-    from scripts.build import build_site
+    from scripts.build.pipeline import build_site
     work = tmp_path_factory.mktemp("atomic")
     repo = Repo(work, with_content=True)
     build_site(repo.path)

@@ -2,8 +2,9 @@
 import re
 import xml.etree.ElementTree as ET
 
-from scripts.build import check, generate
-from scripts.charts import BACKGROUND, FONT, WIDTH, _text_width, bar_chart
+from scripts.build.pipeline import generate
+from scripts.check import check
+from scripts.render.charts import BACKGROUND, FONT, WIDTH, _text_width, bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 FIGURES = """

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.schema import load_schema
-from scripts.schema_files import SCHEMA_DIR, schema_documents
+from scripts.records.schema import load_schema
+from scripts.editor.vscode import SCHEMA_DIR, schema_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWED = ("review:\n  first: {by: 编辑部, date: 2026-11-25}\n  second: {by: 办公室, date: 2026-11-26}\n"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from scripts.__main__ import main
-from scripts.records import MAX_FILE_BYTES
+from scripts.records.yaml_reader import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
@@ -115,10 +115,11 @@ def test_a_build_with_the_fault_stops_before_site(fault, published, tmp_path, ca
 def test_unexpected_errors_get_a_chinese_message_not_a_traceback(tmp_path, capsys, monkeypatch):
     """The last resort: a bug in the tool still ends in a message and exit 2."""
     import scripts.__main__ as cli
+    import scripts.check
 
-    def broken(root):
+    def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(cli, "check_records", broken)
+    monkeypatch.setattr(scripts.check, "check_repository", broken)
     _scaffold(tmp_path)
     assert cli.main(["--root", str(tmp_path), "check"]) == 2
     err = capsys.readouterr().err

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from scripts.build import build_site
-from scripts.feed import build_feed, news_records
+from scripts.build.pipeline import build_site
+from scripts.build.feed import build_feed, news_items
+from scripts.records.loader import load_all
+
+
+def news_records(root, preview=False):
+    return news_items(load_all(root)[0], preview)
 
 
 def post(repo, rid: str, title: str, day: str, status: str = "published", extra: str = ""):
@@ -32,16 +37,16 @@ def test_newest_first_then_by_id_and_only_published(repo):
     post(repo, "old", "旧闻", "2025-01-01")
     post(repo, "draft", "草稿", "2027-01-01", status="draft")
     post(repo, "sample", "示例新闻", "2026-01-01", extra="sample: true")
-    data = build_feed(news_records(repo.path), "https://example.org/zlt/", "扎兰屯党建网", "说明", "news")
+    data = build_feed(news_records(repo.path), "https://example.org/zlt/", "扎兰屯党建网", "说明", "news/")
     assert titles(data) == ["同日甲", "同日乙", "【示例】示例新闻", "旧闻"]
     assert ET.fromstring(data).find("channel/item/link").text == "https://example.org/zlt/news/a-first/"
-    preview = build_feed(news_records(repo.path, preview=True), "", "站", "说明", "news")
+    preview = build_feed(news_records(repo.path, preview=True), "", "站", "说明", "news/")
     assert titles(preview)[0] == "草稿"
 
 
 def test_markup_in_a_title_stays_text(repo):
     post(repo, "x", "A & B <script>alert(1)</script>", "2026-03-02")
-    data = build_feed(news_records(repo.path), "https://example.org/", "站", "说明", "news")
+    data = build_feed(news_records(repo.path), "https://example.org/", "站", "说明", "news/")
     assert b"<script>" not in data
     assert titles(data) == ["A & B <script>alert(1)</script>"]
 

@@ -5,7 +5,7 @@ import gzip
 import threading
 import urllib.request
 
-from scripts.gzip_server import make_server
+from scripts.dev.gzip_server import make_server
 
 
 def fetch(url: str, encoding: str | None):

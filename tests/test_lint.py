@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.build import check
-from scripts.lint import Linter, load_lists
+from scripts.check import check
+from scripts.check.lint import Linter, load_lists
 
 SOURCE_TYPOS = [  # as they stand in the source document
     ("展示五好党组织风彩大赛的风彩", "风彩", "风采"),

@@ -7,7 +7,8 @@ import re
 
 from PIL import Image
 
-from scripts.build import build_site, check
+from scripts.build.pipeline import build_site
+from scripts.check import check
 
 REVIEWED = ("review:\n  first: {by: 编辑部, date: 2026-11-25}\n  second: {by: 办公室, date: 2026-11-26}\n"
             "  final: {by: 分管领导, date: 2026-11-27}\n")
@@ -58,7 +59,7 @@ def test_a_big_photo_is_resized_stripped_and_sized_in_the_html(full_repo):
 
 
 def test_a_rotated_photo_is_turned_upright_before_exif_goes(repo):
-    from scripts.media import photo
+    from scripts.records.images import photo
     repo.write("media/big.jpg", jpeg_with_exif((1600, 1000), orientation=6))  # 90° clockwise
     path, size = photo(repo.path, "media/big.jpg")
     assert size == (1000, 1600)

@@ -1,6 +1,6 @@
 """The loader: records, front matter, line numbers, and files it must refuse."""
-from scripts.records import load_all
-from scripts.schema import load_schema
+from scripts.records.loader import load_all
+from scripts.records.schema import load_schema
 
 UNIT = """
 ---

@@ -1,5 +1,5 @@
 """The templates' Markdown: fields as text, sample marks, links both ways."""
-from scripts.build import generate
+from scripts.build.pipeline import generate
 
 
 def gen(repo, preview=False):
@@ -65,7 +65,7 @@ def test_figures_keep_the_source_wording(repo):
 
 def test_news_posts_lose_editorial_fields(repo):
     repo.write("content/news/posts/a.md", "---\ntitle: 新闻\ndate: 2024-07-01\nsummary: 摘要\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\nsample: true\n---\n正文\n")
-    post = gen(repo)("news/posts/a.md")
+    post = gen(repo)("news/a.md")
     front = post.split("---")[1]
     assert "date: 2024-07-01" in front and "description: 摘要" in front
     assert "status" not in front and "sample" not in front

@@ -4,8 +4,8 @@ import json
 import re
 from pathlib import Path
 
-from scripts.pagetext import page_text
-from scripts.search import fold, grams, index_site, page_url, shard_of
+from scripts.build.pagetext import page_text
+from scripts.build.search import address_of, fold, grams, index_site, shard_of
 
 
 def test_page_text_is_the_content_only_and_inline_tags_do_not_split_words():
@@ -43,9 +43,9 @@ def test_shards_are_spread_and_stable():
 
 
 def test_addresses_follow_the_site_s_url_style():
-    assert page_url("exemplars/units/x/index.html", True) == "exemplars/units/x/"
-    assert page_url("index.html", True) == ""
-    assert page_url("exemplars/units/x.html", False) == "exemplars/units/x.html"
+    assert address_of("exemplars/units/x/index.html", True) == "exemplars/units/x/"
+    assert address_of("index.html", True) == ""
+    assert address_of("exemplars/units/x.html", False) == "exemplars/units/x.html"
 
 
 def _page(title, text):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.records import load_all
+from scripts.records.loader import load_all
 
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1c554b14bc11d62e.txt"
 
@@ -133,7 +133,7 @@ def test_news_first_post_is_the_source_article(built_site):
 
 
 def test_a_failed_build_leaves_the_previous_site_whole(full_repo):
-    from scripts.build import build_site
+    from scripts.build.pipeline import build_site
     from scripts.problems import InputError
 
     site = build_site(full_repo.path)

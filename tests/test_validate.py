@@ -1,7 +1,7 @@
 """The validator: every rule of the schema, and the checks across records."""
 import pytest
 
-from scripts.build import check
+from scripts.check import check
 
 
 def problems_for(repo, rel, text):

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from scripts.dev.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (the tests' too)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -13,7 +13,7 @@ PAGES = ["", "exemplars/units/", "exemplars/units/evil-unit/", "exemplars/member
 
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory):
-    from scripts.build import build_site
+    from scripts.build.pipeline import build_site
     from tests.conftest import Repo
     repo = Repo(tmp_path_factory.mktemp("hostile-browser"), with_content=True)
     write_hostile(repo)

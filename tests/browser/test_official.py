@@ -61,7 +61,7 @@ def test_every_footer_shows_the_sponsor_and_placeholders_for_unset_registrations
 
 
 def test_footer_shows_the_registrations_an_editor_filled_in(page, full_repo, tmp_path):
-    from scripts.build import build_site
+    from scripts.build.pipeline import build_site
 
     config_path = full_repo.path / "mkdocs.yml"
     config = config_path.read_text(encoding="utf-8")

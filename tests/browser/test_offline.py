@@ -11,7 +11,7 @@ import pytest
 
 @pytest.fixture
 def unzipped(full_repo, tmp_path):
-    from scripts.offline import NAME, build_offline
+    from scripts.build.pipeline import OFFLINE_NAME as NAME, build_offline
 
     bundle = build_offline(full_repo.path, full_repo.path / "dist" / f"{NAME}.zip")
     assert bundle.name.isascii() and bundle.parent.name == "dist"
@@ -63,14 +63,14 @@ def test_offline_bundle_browses_and_searches_from_file(page, unzipped):
 
 def test_make_offline_command_reports_in_chinese(root, full_repo, tmp_path):
     out = tmp_path / "bundle.zip"
-    done = subprocess.run([sys.executable, "-m", "scripts.offline", "--root", str(full_repo.path),
+    done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(full_repo.path), "offline",
                            "--out", str(out)], capture_output=True, text=True, cwd=root)
     assert done.returncode == 0, done.stderr
     assert "离线版已生成" in done.stdout and out.exists()
     # Bad input: the editors' message, no traceback, no zip.
     full_repo.write("exemplars/units/broken.md", "---\nname: 缺少领域的单位\nstatus: published\n---\n")
     out.unlink()
-    done = subprocess.run([sys.executable, "-m", "scripts.offline", "--root", str(full_repo.path),
+    done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(full_repo.path), "offline",
                            "--out", str(out)], capture_output=True, text=True, cwd=root)
     assert done.returncode == 1
     assert "exemplars/units/broken.md" in done.stderr and "离线版未生成" in done.stderr

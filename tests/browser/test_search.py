@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from searchprobe import first_query
+from scripts.dev.searchprobe import first_query
 from tests.browser.conftest import serving
 
 # Generous bounds for a busy machine (timings here vary tenfold); the 0.3 s target is met in
@@ -114,7 +114,7 @@ ODD_TEXT = ("示例正文：鼋鼍，鼍鳖。全角ＡＢＣ字样，生僻字�
 @pytest.fixture(scope="module")
 def odd_site_url(tmp_path_factory):
     from tests.conftest import Repo
-    from scripts.build import build_site
+    from scripts.build.pipeline import build_site
 
     work = tmp_path_factory.mktemp("odd")
     repo = Repo(work, with_content=True)
@@ -211,7 +211,7 @@ def write_many_records(repo, units: int, members: int, seed: int = 1) -> None:
 
 @pytest.fixture
 def big_site_url(full_repo, tmp_path):
-    from scripts.build import build_site
+    from scripts.build.pipeline import build_site
 
     repo = full_repo
     write_many_records(repo, units=1600, members=400)

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from scripts.build import build_site
+from scripts.build.pipeline import build_site
 from tests.browser.conftest import serving
 from tests.conftest import Repo
 

@@ -1,0 +1,139 @@
+"""Build: records → check → render → mkdocs → feed and search index, swapped
+into place only whole.
+
+The one pipeline of both targets: the public site (a folder, swapped in
+atomically) and the offline bundle for the village terminals (the same site
+built for file://, zipped). Both take the build lock, SOURCE_DATE_EPOCH, the
+feed and the search index; a failed or interrupted build leaves the previous
+output as it was.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..check import check_repository, errors
+from ..problems import InputError
+from ..progress import mkdocs_progress, stage
+from ..records.loader import Snapshot
+from ..render import render_site
+from .feed import write_feed
+from .search import index_site
+from .swap import TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, swap_in
+
+log = logging.getLogger("zlt")
+OFFLINE_NAME = "zhalantun-dangjian-offline"   # ASCII: old terminals mangle Chinese zip names
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a build goes and for what: a served site, or a zip for file://."""
+    path: Path
+    offline: bool = False
+
+    @property
+    def directory_urls(self) -> bool:
+        # file:// has no index pages for folders: links must name the .html.
+        return not self.offline
+
+
+def generate(root: Path, docs: Path, preview: bool = False) -> tuple[int, Snapshot]:
+    """Read and check the repository, and write the site's Markdown into `docs`.
+    What `check` calls an error stops it; the live preview (`preview`) shows
+    typos without stopping (editor.serve lints what was read).
+
+    Returns the number of pages written and what was read, for the later stages."""
+    with stage("load_validate"):
+        snap, problems = check_repository(root, wording=not preview)
+    if errors(problems):
+        raise InputError(errors(problems))
+    with stage("render"):
+        if docs.exists():
+            shutil.rmtree(docs)
+        docs.mkdir(parents=True)
+        return render_site(snap, docs, preview=preview), snap
+
+
+def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
+                         strict=strict, **overrides)
+    build(config)
+    return config
+
+
+def _temp_dir(parent: Path, name: str) -> Path:
+    return Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{name}-{os.getpid()}-"))
+
+
+def _zip(site: Path, out: Path) -> None:
+    """The site as one zip, written beside `out` and renamed over it."""
+    partial = out.with_name(f"{TEMP_PREFIX}{out.name}-{os.getpid()}")
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(site.rglob("*")):
+                if f.is_file():
+                    z.write(f, f"{OFFLINE_NAME}/{f.relative_to(site).as_posix()}")
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def build(root: Path, target: Target, preview: bool = False) -> Path:
+    root = root.resolve()
+    out = target.path.resolve()
+    work = root / ".build"
+    work.mkdir(exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with locked(work):  # a swap that an earlier build left half done
+        recover(out)
+    # The new site is built next to its target, and the Markdown next to
+    # .build/docs (a rename cannot cross file systems), each build in folders
+    # of its own so that concurrent builds never meet.
+    tmp_docs = _temp_dir(work, "docs")
+    tmp_site = _temp_dir(out.parent, out.name)
+    try:
+        docs, new_site = tmp_docs / "docs", tmp_site / "site"
+        pages, snap = generate(root, docs, preview=preview)
+        checkpoint("render")
+        log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
+        with stage("mkdocs"), mkdocs_progress(pages), source_date_epoch(root):
+            config = mkdocs_build(root, docs, new_site, use_directory_urls=target.directory_urls)
+        with stage("feed"):
+            write_feed(snap, config, new_site, preview=preview)
+        with stage("search"):
+            index_site(new_site, config.site_name, target.directory_urls)
+        checkpoint("mkdocs")
+        with stage("finish"), locked(work):
+            if target.offline:
+                _zip(new_site, out)
+            else:
+                recover(out)
+                checkpoint("swap")
+                swap_in(new_site, out)
+                # Keep the last generated Markdown where mkdocs.yml points, so
+                # that a plain `mkdocs build` or `mkdocs serve` works on it too.
+                recover(work / "docs")
+                swap_in(docs, work / "docs")
+    finally:
+        for folder in (tmp_docs, tmp_site):
+            shutil.rmtree(folder, ignore_errors=True)
+            remove_stale_temps(folder.parent)
+    return out
+
+
+def build_site(root: Path, site: Path | None = None, preview: bool = False) -> Path:
+    """The public site (or the preview) into `site` (default: site/)."""
+    return build(root, Target(site or root / "site"), preview=preview)
+
+
+def build_offline(root: Path, out: Path | None = None) -> Path:
+    """The public site for file://, as one zip (default: dist/<name>.zip)."""
+    return build(root, Target(out or root / "dist" / f"{OFFLINE_NAME}.zip", offline=True))

@@ -1,0 +1,56 @@
+"""Check: every rule on the repository as read once, in one run.
+
+`check_repository` is the one orchestrator of load + check, used by `build`,
+`check`, `check --release`, `serve` and `offline`: it reads each file once
+(records.read_repository) and gives every rule the same records and pages.
+The rules live in their own modules: fields (the model's types, ids and
+references), files (media, photos, links out of the repository), pages (bodies
+and hand-written pages), figures, review (三审), lint (wording) and release.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..problems import Problem
+from ..records.loader import Snapshot, read_repository
+from ..records.schema import Schema
+from .fields import field_problems
+from .figures import chart_problems
+from .files import outside_link_problems, photo_problems
+from .lint import lint
+from .pages import body_safety_problems, category_problems, front_matter_problems
+from .review import review_problems
+
+
+def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) -> list[Problem]:
+    """Every problem of a repository already read, sorted, each once
+    (`wording`: with the typo lint, which the live preview shows apart)."""
+    root, records = snap.root, snap.records
+    problems = list(snap.problems)
+    problems += field_problems(snap.schema, records, root)
+    problems += photo_problems(records, root) + outside_link_problems(root)
+    problems += body_safety_problems(root, records, snap.pages)
+    problems += front_matter_problems(snap.pages) + category_problems(records)
+    problems += chart_problems(records) + review_problems(snap.schema, records)
+    if wording:
+        problems += lint(root, snap.texts)
+    if release:
+        from .release import release_problems
+        problems += release_problems(root, records, snap.pages)
+    return sorted(set(problems))
+
+
+def check_repository(root: Path, schema: Schema | None = None, release: bool = False,
+                     wording: bool = True) -> tuple[Snapshot, list[Problem]]:
+    """Read the repository once and check it: (what was read, its problems)."""
+    snap = read_repository(root, schema)
+    return snap, check_snapshot(snap, release, wording)
+
+
+def check(root: Path) -> list[Problem]:
+    """Every problem of the repository at root (tools and tests)."""
+    return check_repository(root)[1]
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == "error"]

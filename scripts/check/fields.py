@@ -1,0 +1,188 @@
+"""Fields: each record against its kind's JSON Schema (compiled from the
+model), then what spans records: unique ids, references that resolve to a
+record of the right kind, media paths that name a file of the repository."""
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import jsonschema
+
+from ..problems import Problem
+from ..progress import Progress
+from ..records.loader import Record
+from ..records.relations import is_reference, walk_fields
+from ..records.schema import ID_RE, Field, Kind, Schema, Struct
+from .files import media_problem
+
+TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false",
+              "array": "列表（每项以“- ”开头）", "object": "“字段: 值”的组合", "null": "空值"}
+
+
+def _type_name(value) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "数字"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "“字段: 值”的组合"
+    return "文字"
+
+
+def _field_at(kind: Kind, path: tuple) -> Field | None:
+    """The schema field that a JSON path inside a record points to."""
+    fields: dict[str, Field] = kind.fields
+    current: Field | None = None
+    for part in path:
+        if isinstance(part, int):
+            continue
+        current = fields.get(part)
+        if current is None:
+            return None
+        items = current.items
+        fields = items.fields if isinstance(items, Struct) else {}
+    return current
+
+
+def _field_name(path: Iterable) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    match = _closest(word, choices)
+    return f"，是否想写“{match}”？" if match else ""
+
+
+def _filled(value):
+    """The value without empty fields: a field left empty (as `new` writes
+    them) counts as not written, so an unfilled optional field is no error."""
+    if isinstance(value, dict):
+        out = {k: _filled(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None and v != {}}
+    if isinstance(value, list):
+        return [_filled(v) for v in value]
+    return value
+
+
+_VALIDATORS: dict[tuple, jsonschema.Draft202012Validator] = {}
+
+
+def _validator(schema: Schema, kind_name: str) -> jsonschema.Draft202012Validator:
+    # One per kind and model: building a validator costs more than using it.
+    key = (id(schema), kind_name)
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = jsonschema.Draft202012Validator(
+            schema.json_schema(kind_name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return _VALIDATORS[key]
+
+
+def _schema_problems(schema: Schema, record: Record) -> list[Problem]:
+    problems = []
+    errors = list(_validator(schema, record.kind.name).iter_errors(_filled(record.data)))
+    # A misspelt required field is one fault, not two: "sectr" is reported
+    # with its did-you-mean, and the missing "sector" is not reported again.
+    misspelt = {(tuple(e.absolute_path), _closest(k, e.schema.get("properties", {})))
+                for e in errors if e.validator == "additionalProperties"
+                for k in e.instance if k not in e.schema.get("properties", {})}
+    for err in errors:
+        path = tuple(err.absolute_path)
+        field = _field_at(record.kind, path)
+        label = f"（{field.label}）" if field else ""
+        name = _field_name(path)
+        line = record.line_of(path)
+        v = err.validator
+        if v == "required":
+            missing = err.message.split("'")[1]
+            if (path, missing) in misspelt:
+                continue
+            f = _field_at(record.kind, (*path, missing))
+            # A field written but left empty: point at its own line.
+            line = record.lines.get((*path, missing), line)
+            problems.append(Problem(record.path, line, _field_name((*path, missing)),
+                                    f"缺少必填字段“{missing}”（{f.label if f else missing}）"))
+            continue
+        if v == "additionalProperties":
+            known = err.schema.get("properties", {})
+            extra = [k for k in err.instance if k not in known]
+            for key in extra:
+                problems.append(Problem(
+                    record.path, record.line_of((*path, key)), _field_name((*path, key)),
+                    f"未知字段“{key}”{_did_you_mean(key, known)}"))
+            continue
+        if v == "type":
+            msg = f"应为{TYPE_NAMES.get(err.validator_value, err.validator_value)}，实际是{_type_name(err.instance)}"
+        elif v == "enum":
+            choices = "、".join(str(c) or "（空）" for c in err.validator_value)
+            hint = _did_you_mean(str(err.instance), map(str, err.validator_value)) or "。"
+            msg = f"“{err.instance}”不是可选值{hint}可选：{choices}"
+        elif v == "format":
+            msg = f"“{err.instance}”不是有效日期，应为 年-月-日，如 2024-07-01"
+        elif v == "maxLength":
+            msg = f"过长：{len(err.instance)} 字，最多 {err.validator_value} 字"
+        elif v == "minimum":
+            msg = f"{err.instance} 太小，最小为 {err.validator_value}"
+        elif v == "maximum":
+            msg = f"{err.instance} 太大，最大为 {err.validator_value}"
+        elif v == "pattern":
+            hint = field.help if field and field.help else "只能用小写字母、数字和连字符"
+            msg = f"“{err.instance}”格式不对：{hint}"
+        else:  # a keyword the schema compiler added later: still say where
+            msg = f"不符合要求（{err.message}）"
+        problems.append(Problem(record.path, line, f"{name}{label}", msg))
+    return problems
+
+
+def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id: dict[str, Record] = {}
+    counts = Counter(r.id for r in records)
+    progress = Progress("校验记录", len(records))
+
+    for r in records:
+        progress.step()
+        problems += _schema_problems(schema, r)
+        if not r.kind.is_list_file and not ID_RE.match(r.id):
+            problems.append(Problem(r.path, 1, "", f"文件名“{r.id}”不能作编号：只能用小写字母、数字和连字符，如 liu-tingjiang.md"))
+        if counts[r.id] > 1 and r.id:
+            first = next(o for o in records if o.id == r.id)
+            if first is not r:
+                if r.kind.is_list_file:
+                    where = (r.path, r.line_of(("id",)), "id")
+                else:
+                    where = (r.path, 1, "")
+                problems.append(Problem(*where, f"编号“{r.id}”重复，已在 {first.path}:{first.line_of(('id',))} 使用"
+                                        + ("" if r.kind.is_list_file else "（编号就是文件名，请改文件名）")))
+        by_id.setdefault(r.id, r)
+
+    for r in records:
+        for path, f, value in walk_fields(r):
+            if not isinstance(value, str) or not value:
+                continue
+            where = (r.path, r.line_of(path), f"{_field_name(path)}（{f.label}）")
+            if is_reference(f, value):
+                target = by_id.get(value)
+                if target is None:
+                    problems.append(Problem(*where, f"找不到编号为“{value}”的记录"
+                                            f"{_did_you_mean(value, by_id)}"))
+                elif target.kind.name not in f.kinds:
+                    kinds = "、".join(schema.kinds[k].label for k in f.kinds)
+                    problems.append(Problem(*where, f"“{value}”是{target.kind.label}，这里应填{kinds}的编号"))
+            elif f.type == "media":
+                why = media_problem(value, f, root)
+                if why:
+                    problems.append(Problem(*where, why))
+    return problems

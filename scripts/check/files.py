@@ -1,0 +1,76 @@
+"""Files: media paths that name a usable file of the repository, photos that
+open and carry alt text, and no symbolic link leading out of the repository."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePosixPath
+
+from ..problems import Problem
+from ..records.images import photo_size
+from ..records.loader import OUTSIDE_LINK, Record, outside
+from ..records.schema import MEDIA_SUFFIXES, Field
+
+
+def media_problem(value: str, field: Field, root: Path) -> str | None:
+    """Why a media path is not usable, or None."""
+    if "://" in value or value.startswith("//"):
+        return "媒体文件须放在本仓库内，不能引用其他网站的地址"
+    p = PurePosixPath(value.replace("\\", "/"))
+    if p.is_absolute() or ".." in p.parts or ":" in value:
+        return "路径须是仓库内的相对路径，不能含“..”或以“/”开头"
+    if not _MEDIA_PATH_RE.fullmatch(value):
+        # The path goes into a Markdown link: spaces and brackets would break it.
+        return "文件名只能用文字、字母、数字、连字符、下划线和点，不能有空格或括号"
+    if not value.lower().endswith(MEDIA_SUFFIXES[field.media]):
+        return f"文件类型不对，应为 {'、'.join(MEDIA_SUFFIXES[field.media])}"
+    full = root / p
+    if not full.is_file():
+        return f"找不到文件 {value}"
+    if outside(root, full):
+        return "链接指向仓库之外的文件"
+    return None
+
+
+_MEDIA_PATH_RE = re.compile(r"[\w./-]+")
+
+
+
+
+def outside_link_problems(root: Path) -> list[Problem]:
+    """Symbolic links in the editors' folders that lead out of the repository:
+    the build copies content/ as it is, and must not publish /etc/passwd."""
+    problems = []
+    for top in ("content", "exemplars"):
+        for dirpath, dirnames, filenames in os.walk(root / top):
+            for name in dirnames + filenames:
+                p = Path(dirpath) / name
+                if p.is_symlink() and outside(root, p):
+                    problems.append(Problem(p.relative_to(root).as_posix(), 1, "",
+                                            OUTSIDE_LINK))
+    return problems
+
+
+def photo_problems(records: list[Record], root: Path) -> list[Problem]:
+    """A photo needs alt text (readers with screen readers); it must be an image."""
+    problems = []
+    for r in records:
+        for name, f in r.kind.fields.items():
+            value = r[name]
+            alt = f"{name}_alt"
+            if f.type == "media" and not value and alt in r.kind.fields and r[alt]:
+                problems.append(Problem(r.path, r.line_of((alt,)), f"{alt}（{r.kind.fields[alt].label}）",
+                                        f"写了{r.kind.fields[alt].label}，但没有写照片（{name}）：是不是漏了照片？",
+                                        level="warning"))
+            if f.type != "media" or f.media != "image" or not isinstance(value, str) or not value:
+                continue
+            if media_problem(value, f, root):
+                continue  # one fault at a time: the path first (fields.py reports it)
+            if alt in r.kind.fields and not str(r[alt] or "").strip():
+                label = r.kind.fields[alt].label
+                problems.append(Problem(r.path, r.line_of((name,)), f"{alt}（{label}）",
+                                        f"有照片就要写{label}：用一句话描述照片内容，供视力不好的读者用读屏软件收听"))
+            if photo_size(root, value) is None:
+                problems.append(Problem(r.path, r.line_of((name,)), f"{name}（{f.label}）",
+                                        f"“{value}”无法作为图片打开，请换一个 JPG、PNG 或 WebP 文件"))
+    return problems

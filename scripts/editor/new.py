@@ -1,0 +1,116 @@
+"""`new`: a new record with every field of its kind, each with a Chinese
+comment taken from scripts/schema.yaml, and an id proposed from its name."""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from ..problems import InputError, Problem
+from ..records.loader import load_all
+from ..records.schema import Field, Kind, Struct, schema_for
+
+MAX_ID_WORDS = 6
+COMMENT_COLUMN = 24
+
+
+def pinyin_id(name: str) -> str:
+    """城市综合执法局党委 → chengshi-zonghe-zhifaju-dangwei (one part per word)."""
+    import jieba
+    from pypinyin import lazy_pinyin
+    jieba.setLogLevel(logging.WARNING)
+    parts = []
+    for word in jieba.cut(name, HMM=False):
+        syllables = "".join(lazy_pinyin(word)).lower()
+        parts += [p for p in re.split(r"[^a-z0-9]+", syllables) if p]
+    return "-".join(parts[:MAX_ID_WORDS]) or "record"
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    rid, n = base, 1
+    while rid in taken:
+        n += 1
+        rid = f"{base}-{n}"
+    return rid
+
+
+def _comment(f: Field) -> str:
+    text = f.label + ("（必填）" if f.required else "")
+    if f.type == "enum":
+        text += "：可选 " + "、".join(v or "（空）" for v in f.values)
+    if f.help:
+        text += "：" + f.help if f.type != "enum" else "。" + f.help
+    elif f.type == "date":
+        text += "：年-月-日，如 2024-07-01"
+    elif f.type == "bool":
+        text += "：true 或 false"
+    return text
+
+
+def _pad(text: str, width: int = COMMENT_COLUMN) -> str:
+    """Pad to a column as editors see it: Chinese characters are two wide."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - shown)
+
+
+def _line(indent: str, key: str, value: str, comment: str) -> str:
+    return f"{_pad(f'{indent}{key}:' + (' ' + value if value else ''))} # {comment}"
+
+
+def _field_lines(fields: dict[str, Field], values: dict[str, str], indent: str = "") -> list[str]:
+    out = []
+    for name, f in fields.items():
+        out.append(_line(indent, name, values.get(name, ""), _comment(f)))
+        if f.type == "struct":
+            out += _field_lines(f.items.fields, {}, indent + "  ")
+        elif f.type == "list" and isinstance(f.items, Struct):
+            # One example item, commented out: remove the “# ” to use it.
+            first, *rest = _field_lines(f.items.fields, {}, indent + "  # - ")
+            out += [first, *(line.replace("# - ", "#   ", 1) for line in rest)]
+        elif f.type == "list":
+            out.append(f"{indent}  # - （每项一行，以“- ”开头）")
+    return out
+
+
+def scaffold(kind: Kind, rid: str, name: str) -> str:
+    values = {kind.title_field: name, "status": "draft"}
+    if "date" in kind.fields:
+        values["date"] = date.today().isoformat()
+    if kind.is_list_file:
+        return "\n".join([_pad(f"- id: {rid}") + " # 编号：小写拼音，全站唯一",
+                          *_field_lines(kind.fields, values, "  ")]) + "\n"
+    lines = _field_lines(kind.fields, values)
+    return "\n".join(["---", *lines, "---", "",
+                      f"<!-- 在这里写{kind.label}的正文，可以分段，可以用“## 小标题”。 -->", ""])
+
+
+def new_record(root: Path, kind_name: str, name: str) -> tuple[Path, str]:
+    schema = schema_for(root)
+    kinds = {k: v for k, v in schema.kinds.items() if k != "figure"}
+    kind = kinds.get(kind_name)
+    if kind is None:
+        raise InputError([Problem("", 0, "类型", f"没有“{kind_name}”这类记录，可选：{'、'.join(kinds)}")])
+    name = " ".join(name.split())
+    if not name:
+        raise InputError([Problem("", 0, "名称", "请写出名称，如：make new KIND=unit NAME=某某党支部")])
+    if '"' in name or ":" in name or "#" in name:
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    records, _ = load_all(root, schema)
+    taken = {r.id for r in records}
+    rid = unique_id(pinyin_id(name.strip('"')), taken)
+    text = scaffold(kind, rid, name)
+    if kind.is_list_file:
+        path = root / kind.path
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        path.write_text(old.rstrip("\n") + ("\n\n" if old.strip() else "") + text, encoding="utf-8")
+    else:
+        path = root / kind.path.replace("*", rid)
+        while path.exists():  # a file that failed to load is not in `taken`
+            rid = unique_id(rid, taken | {rid})
+            taken.add(rid)
+            path = root / kind.path.replace("*", rid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path, rid

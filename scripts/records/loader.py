@@ -1,0 +1,212 @@
+"""Records: the editors' files, read once per run, with the line of every field.
+
+A record is a Markdown file with YAML front matter (units, members, videos,
+news) or an item of a YAML file holding several (red SMS, figures). Its id is
+the file name, or the item's `id`. `read_repository` reads every record file
+and every hand-written page of content/ once, for all the steps of a run
+(checks, lint, render).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..problems import Problem
+from ..progress import Progress
+from .schema import Kind, Schema, schema_for
+from .yaml_reader import YamlFault, parse_yaml, read_text, split_front_matter
+
+@dataclass
+class Record:
+    kind: Kind
+    id: str
+    data: dict[str, Any]
+    body: str
+    path: str                       # relative to the repository root
+    line: int                       # line of the record's start
+    lines: dict[tuple, int] = field(default_factory=dict)  # field path -> line
+    body_line: int = 1
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get(self.kind.title_field) or self.id)
+
+    @property
+    def status(self) -> str:
+        return self.data.get("status") or self.kind.default_status
+
+    @property
+    def is_sample(self) -> bool:
+        return self.data.get("sample") is True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def line_of(self, path: tuple) -> int:
+        """Line of a field, or of its nearest enclosing field."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.line
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data.get(key)
+
+
+
+def _record_from_mapping(kind: Kind, rid: str, data: Any, lines: dict, rel: str, line: int,
+                         body: str = "", body_line: int = 1) -> tuple[Record | None, list[Problem]]:
+    if not isinstance(data, dict):
+        return None, [Problem(rel, line, "", "记录应由“字段: 值”组成，每行一个字段，如“name: 名称”")]
+    problems = []
+    if not kind.is_list_file and "id" in data:
+        # A Markdown record's id is its file name; an `id:` line that agrees
+        # is harmless, one that differs would silently be ignored.
+        given = data.pop("id")
+        if given != rid:
+            problems.append(Problem(rel, lines.get(("id",), line), "id",
+                                    f"编号“{given}”与文件名“{rid}”不符：编号就是文件名，请删去此行或改文件名"))
+    return Record(kind, rid, data, body, rel, line, lines, body_line), problems
+
+
+OUTSIDE_LINK = "这是指向仓库之外的链接，不能使用，请改为复制文件本身"
+
+# The file being read, for the CLI's last-resort message should anything fail.
+current_file = ""
+
+
+@functools.lru_cache(maxsize=None)
+def _real_dir(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def outside(root: Path, path: Path) -> bool:
+    """Whether a path (a symlink, say) leads out of the repository."""
+    # Resolving each of 10,000 files costs more than the rest of reading
+    # them: folders are resolved once per run, files only when they are links.
+    real = os.path.realpath(path) if path.is_symlink() \
+        else os.path.join(_real_dir(str(path.parent)), path.name)
+    return not Path(real).is_relative_to(_real_dir(str(root)))
+
+
+def parse_file(kind: Kind, rel: str, text: str, stem: str) -> tuple[list[Record], list[Problem]]:
+    """The records of one file's text; raises YamlFault."""
+    if not kind.is_list_file:
+        front, body, body_line = split_front_matter(text)
+        data, lines = parse_yaml(front, offset=1)
+        record, problems = _record_from_mapping(
+            kind, stem, data if data is not None else {}, lines, rel, 2, body, body_line)
+        return ([record] if record else []), problems
+    data, lines = parse_yaml(text)
+    if not isinstance(data, list):
+        return [], [Problem(rel, 1, "", "此文件应为列表：每一条以“- id: 编号”开头")]
+    records, problems = [], []
+    by_item: dict[int, dict] = {}
+    for k, v in lines.items():
+        if k:
+            by_item.setdefault(k[0], {})[k[1:]] = v
+    for i, item in enumerate(data):
+        sub = by_item.get(i, {})
+        item_line = lines.get((i,), 1)
+        rid = item.get("id") if isinstance(item, dict) else None
+        record, found = _record_from_mapping(
+            kind, rid if isinstance(rid, str) else "", item, sub, rel, item_line)
+        records += [record] if record else []
+        problems += found
+    return records, problems
+
+
+def record_files(root: Path, kind: Kind) -> list[Path]:
+    if kind.is_list_file:
+        p = root / kind.path
+        return [p] if p.exists() else []
+    return sorted(p for p in root.glob(kind.path) if p.is_file())
+
+
+@dataclass
+class Page:
+    """A hand-written page of content/, read like a record file."""
+    path: str        # relative to the repository root
+    front: str       # front matter text ("" when the page has none)
+    body: str
+    body_line: int
+
+
+@dataclass
+class Snapshot:
+    """The content repository as read once: its model, its records, its
+    hand-written pages, the text of every file read, and the faults that
+    stopped a file's reading."""
+    root: Path
+    schema: Schema
+    records: list[Record] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)   # rel path -> text, in path order
+    problems: list[Problem] = field(default_factory=list)
+    record_paths: set[str] = field(default_factory=set)    # the record files (rel)
+
+
+def _read(root: Path, path: Path, snap: Snapshot) -> str | None:
+    global current_file
+    rel = current_file = path.relative_to(root).as_posix()
+    if outside(root, path):
+        snap.problems.append(Problem(rel, 1, "", OUTSIDE_LINK))
+        return None
+    try:
+        text = read_text(path, rel)
+    except YamlFault as fault:
+        snap.problems.append(Problem(rel, fault.line, fault.field, fault.message))
+        return None
+    except OSError as e:
+        snap.problems.append(Problem(rel, 1, "", f"无法读取文件（{e.strerror or e}）"))
+        return None
+    snap.texts[rel] = text
+    return text
+
+
+def read_repository(root: Path, schema: Schema | None = None) -> Snapshot:
+    """Every record of every kind under root, and every page of content/."""
+    global current_file
+    schema = schema or schema_for(root)
+    _real_dir.cache_clear()  # folders may have changed since the last run (serve)
+    snap = Snapshot(root, schema)
+    files = [(kind, path) for kind in schema.kinds.values() for path in record_files(root, kind)]
+    progress = Progress("读取记录文件", len(files))
+    for kind, path in files:
+        text = _read(root, path, snap)
+        if text is not None:
+            rel = path.relative_to(root).as_posix()
+            try:
+                found, faults = parse_file(kind, rel, text, path.stem)
+            except YamlFault as fault:
+                found, faults = [], [Problem(rel, fault.line, fault.field, fault.message)]
+            snap.records += found
+            snap.problems += faults
+        progress.step()
+    snap.record_paths = {p.relative_to(root).as_posix() for _, p in files}
+    for p in sorted((root / "content").rglob("*.md")):
+        rel = p.relative_to(root).as_posix()
+        if rel in snap.record_paths or not p.is_file():
+            continue
+        text = _read(root, p, snap)
+        if text is None:
+            continue
+        try:
+            front, body, line = split_front_matter(text) if text.startswith("---") else ("", text, 1)
+        except YamlFault as fault:
+            snap.problems.append(Problem(rel, fault.line, "", fault.message))
+            continue
+        snap.pages.append(Page(rel, front, body, line))
+    current_file = ""
+    return snap
+
+
+def load_all(root: Path, schema: Schema | None = None) -> tuple[list[Record], list[Problem]]:
+    """Every record under root, with the faults that stopped a file (tools, tests)."""
+    snap = read_repository(root, schema)
+    return snap.records, [p for p in snap.problems if p.path in snap.record_paths]

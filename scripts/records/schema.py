@@ -1,0 +1,306 @@
+"""The data model, read from schema.yaml and compiled to JSON Schema.
+
+schema.yaml is the single source of truth (Lektor-style: the model as data):
+the fields and their types, the relations between kinds (`ref` fields), and
+how each kind is listed (order, page size, grouping, whether its list pages
+are searched). Validation (through jsonschema), the editors' help, the
+scaffolds, the links between pages and the list pages all come from the
+objects here.
+
+A content repository may carry its own model at SCHEMA_PATH; otherwise the
+project's is used.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMA_FILE = Path(__file__).with_name("schema.yaml")
+SCHEMA_PATH = "scripts/records/schema.yaml"   # inside a content repository
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_RE = re.compile(ID_PATTERN)
+MEDIA_SUFFIXES = {
+    "image": (".jpg", ".jpeg", ".png", ".webp"),
+    "video": (".mp4", ".webm"),
+    "subtitles": (".vtt",),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    label: str
+    help: str = ""
+    required: bool = False
+    values: tuple = ()
+    kinds: tuple = ()
+    media: str = ""
+    items: "Field | Struct | None" = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str = ""
+    default: Any = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.label}（{self.name}）"
+
+
+@dataclass(frozen=True)
+class Struct:
+    name: str
+    label: str
+    fields: dict[str, Field]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How a kind's records (or a derived list, such as the honours) are listed."""
+    order: tuple[str, ...] = ("-featured", "path")  # fields; "-" for descending
+    page_size: int = 0          # items per list page; 0: all on one page
+    group_by: str = ""          # an enum or list field: one list (and pages) per value
+    group_url: str = "{field}/{n}/"   # a group's folder in the list's: {field}, {n}, {slug}
+    index: str = "pages"        # the list's first page: "pages" (all items, paginated) or "groups"
+    searchable: bool = False    # whether search finds the list pages themselves
+
+    def sort_key(self, record) -> tuple:
+        """Real records before samples, then the model's order."""
+        key: list = [record.is_sample]
+        for name in self.order:
+            desc = name.startswith("-")
+            name = name.lstrip("-")
+            if name == "path":
+                value = (record.path, record.line)
+            elif name == "id":
+                value = record.id
+            else:
+                value = record[name]
+                # Absent (or false) sorts as the least: last when descending.
+                value = (0, "") if value is None or value is False else \
+                    (1, value if isinstance(value, (int, float)) else str(value))
+            key.append(_Descending(value) if desc else value)
+        return tuple(key)
+
+
+class _Descending:
+    """Reverses the order of one sort key part."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return other.value < self.value
+
+    def __eq__(self, other):
+        return self.value == other.value
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    path: str            # glob of the record files, or a single list file
+    url: str
+    title_field: str
+    fields: dict[str, Field]
+    default_status: str = "draft"
+    listing: Listing = Listing()
+
+    @property
+    def references(self) -> dict[str, Field]:
+        """Fields (top level) that name other records: the model's relations."""
+        return {n: f for n, f in self.fields.items()
+                if f.type in ("ref", "ref_or_text") or (f.type == "list" and isinstance(f.items, Field)
+                                                        and f.items.type in ("ref", "ref_or_text"))}
+
+    @property
+    def is_list_file(self) -> bool:
+        return "*" not in self.path
+
+    def doc_path(self, record_id: str) -> str:
+        """Markdown path, inside the docs dir, of a record's own page (for kinds
+        kept in one list file: the list page, where the record is an anchor)."""
+        if self.is_list_file:
+            return self.list_path
+        return self.url.format(id=record_id).rstrip("/") + ".md"
+
+    @property
+    def list_folder(self) -> str:
+        """The folder of the kind's pages inside the docs dir, with a slash."""
+        return self.url.split("{id}")[0]
+
+    @property
+    def list_path(self) -> str:
+        """Markdown path of the kind's index page."""
+        return self.list_folder + "index.md"
+
+
+@dataclass
+class Schema:
+    kinds: dict[str, Kind]
+    structs: dict[str, Struct]
+    common: dict[str, Field] = field(default_factory=dict)
+    pages: dict[str, Listing] = field(default_factory=dict)   # derived lists (honours)
+    source: Path = SCHEMA_FILE
+    _json: dict = field(default_factory=dict, repr=False)
+
+    def json_schema(self, kind_name: str) -> dict:
+        """JSON Schema of one kind's records (for the validator and editors' tools)."""
+        if kind_name not in self._json:
+            self._json[kind_name] = _kind_json_schema(self.kinds[kind_name])
+        return self._json[kind_name]
+
+    def kind_for_path(self, rel_path: str) -> Kind | None:
+        for kind in self.kinds.values():
+            if Path(rel_path).match(kind.path) and Path(rel_path).parent == Path(kind.path).parent:
+                return kind
+        return None
+
+
+def _field(name: str, spec: dict, structs: dict[str, Struct]) -> Field:
+    items = spec.get("items") or spec.get("struct")
+    if isinstance(items, str):
+        items = structs[items]
+    elif isinstance(items, dict):
+        items = _field(name, {"label": spec["label"], **items}, structs)
+    return Field(
+        name=name,
+        type=spec["type"],
+        label=spec["label"],
+        help=spec.get("help", ""),
+        required=spec.get("required", False),
+        values=tuple(spec.get("values", ())),
+        kinds=tuple(spec.get("kinds", ())),
+        media=spec.get("media", ""),
+        items=items,
+        min=spec.get("min"),
+        max=spec.get("max"),
+        pattern=spec.get("pattern", ""),
+        default=spec.get("default"),
+    )
+
+
+def _listing(spec: dict | None) -> Listing:
+    spec = spec or {}
+    defaults = Listing()
+    return Listing(order=tuple(spec.get("order", defaults.order)), page_size=int(spec.get("page_size", 0)),
+                   group_by=spec.get("group_by", ""), group_url=spec.get("group_url", defaults.group_url),
+                   index=spec.get("index", defaults.index), searchable=bool(spec.get("searchable", False)))
+
+
+def schema_file(root: Path | None) -> Path:
+    """The model of a content repository: its own, or the project's."""
+    own = root / SCHEMA_PATH if root else None
+    return own if own and own.is_file() else SCHEMA_FILE
+
+
+def schema_for(root: Path | None) -> Schema:
+    path = schema_file(root).resolve()
+    stat = path.stat()
+    return load_schema(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def load_schema(path: Path = SCHEMA_FILE, mtime_ns: int = 0, size: int = 0) -> Schema:
+    """The model in `path` (cached per version of the file)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    structs: dict[str, Struct] = {}
+    for name, spec in raw["structs"].items():
+        structs[name] = Struct(name, spec["label"], {})
+        structs[name].fields.update(
+            {f: _field(f, s, structs) for f, s in spec["fields"].items()})
+    common = {f: _field(f, s, structs) for f, s in raw["common"].items()}
+    kinds = {}
+    for name, spec in raw["kinds"].items():
+        fields = {f: _field(f, s, structs) for f, s in spec["fields"].items()}
+        fields.update(common)
+        kinds[name] = Kind(
+            name=name, label=spec["label"], path=spec["path"], url=spec["url"],
+            title_field=spec["title_field"], fields=fields,
+            default_status=spec.get("default_status", "draft"),
+            listing=_listing(spec.get("list")))
+    pages = {name: _listing(spec) for name, spec in (raw.get("pages") or {}).items()}
+    return Schema(kinds, structs, common, pages, path)
+
+
+# --- JSON Schema -----------------------------------------------------------
+
+def _json_type(f: Field) -> dict:
+    t = f.type
+    out: dict[str, Any]
+    if t in ("string", "text"):
+        out = {"type": "string"}
+        if f.max:
+            out["maxLength"] = int(f.max)
+        if f.pattern:
+            out["pattern"] = f.pattern
+    elif t == "int":
+        out = {"type": "integer"}
+    elif t == "number":
+        out = {"type": "number"}
+    elif t == "bool":
+        out = {"type": "boolean"}
+    elif t == "date":
+        out = {"type": "string", "format": "date"}
+    elif t == "enum":
+        out = {"enum": list(f.values)}
+    elif t == "ref":
+        out = {"type": "string", "pattern": ID_PATTERN}
+    elif t == "ref_or_text":
+        out = {"type": "string", "maxLength": int(f.max or 100)}
+    elif t == "media":
+        out = {"type": "string"}
+    elif t == "struct":
+        # The field's own label (初审, 复审…) names it, not its struct's.
+        out = {k: v for k, v in _struct_schema(f.items).items() if k != "title"}
+    elif t == "list":
+        item = f.items
+        out = {"type": "array",
+               "items": _struct_schema(item) if isinstance(item, Struct) else _json_type(item)}
+    else:  # pragma: no cover - schema.yaml is ours
+        raise ValueError(f"unknown field type {t!r} in schema.yaml")
+    if t in ("int", "number"):
+        if f.min is not None:
+            out["minimum"] = f.min
+        if f.max is not None:
+            out["maximum"] = f.max
+    return out
+
+
+def _describe(f: Field) -> dict:
+    return {"title": f.label, "description": f.help} if f.help else {"title": f.label}
+
+
+def _properties(fields: dict[str, Field]) -> dict:
+    return {name: {**_describe(f), **_json_type(f)} for name, f in fields.items()}
+
+
+def _struct_schema(struct: Struct) -> dict:
+    required = [n for n, f in struct.fields.items() if f.required]
+    return {"type": "object", "title": struct.label,
+            "properties": _properties(struct.fields),
+            "required": required, "additionalProperties": False}
+
+
+def _kind_json_schema(kind: Kind) -> dict:
+    props = _properties(kind.fields)
+    required = [n for n, f in kind.fields.items() if f.required]
+    if kind.is_list_file:
+        props = {"id": {"title": "编号", "type": "string", "pattern": ID_PATTERN,
+                        "description": "小写拼音或英文，用连字符连接，全站唯一。"}, **props}
+        required = ["id", *required]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": kind.label,
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }

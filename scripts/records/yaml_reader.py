@@ -1,0 +1,227 @@
+"""The careful YAML reader of the editors' files: every value with its line,
+dates kept as text, no aliases, and faults worded in Chinese for editors.
+
+PyYAML parses; what no library does is keep the line of every field (for
+`path:line: 字段: 说明` messages) and word the parser's faults for people
+who are not programmers. Well-formed files take libyaml's fast path; the
+pure-Python composer reads the rest, for its messages (tests/test_yaml_paths.py
+holds the two equal).
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 512 * 1024
+MAX_DEPTH = 20              # records nest three levels; deeper YAML is a mistake or an attack
+MAX_NUMBER = 10 ** 15       # larger numbers are typos (and huge ones are slow to print)
+# Characters YAML refuses (and no page should carry): control characters other
+# than tab and newline, often pasted from Word or WeChat with the text.
+CONTROL_RE = re.compile("[^\t\n -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without aliases (they can blow up in size) and with dates kept
+    as text, so the schema checks them and a wrong date names its line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class YamlFault(Exception):
+    def __init__(self, line: int, message: str, field: str = ""):
+        super().__init__(message)
+        self.line, self.message, self.field = line, message, field
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        # Aliases are refused outright: a record never needs them.
+        original = loader.compose_node
+        depth = 0
+
+        def compose_node(parent, index):
+            nonlocal depth
+            event = loader.peek_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlFault(event.start_mark.line + 1,
+                                "不支持 YAML 锚点和别名（* 与 &），请直接写出内容")
+            # The composer recurses: a deep nest would end in RecursionError.
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlFault(event.start_mark.line + 1, f"嵌套层次过深（超过 {MAX_DEPTH} 层），请检查缩进和括号")
+            try:
+                return original(parent, index)
+            finally:
+                depth -= 1
+
+        loader.compose_node = compose_node
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        if e.context_mark and "<stream end>" in (e.problem or ""):
+            mark = e.context_mark   # an unclosed bracket: where it was opened
+        line = mark.line + 1 if mark else 1
+        raise YamlFault(line, f"YAML 格式错误：{_yaml_reason(e)}") from None
+    except yaml.YAMLError as e:
+        raise YamlFault(1, f"YAML 格式错误：{e}") from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_reason(e: yaml.MarkedYAMLError) -> str:
+    problem = (e.problem or "").strip()
+    known = {
+        "mapping values are not allowed here": "此处不能出现冒号，含冒号的内容请加引号",
+        "could not find expected ':'": "缺少冒号“:”",
+        "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请用空格",
+        "found undefined alias": "不支持 YAML 别名",
+        "expected <block end>, but found '-'": "列表缩进不一致",
+        "found a tab character that violates indentation": "不能用 Tab 缩进，请用空格",
+        "expected ',' or ']'": "方括号 [ ] 没有配对",
+        "expected ',' or '}'": "花括号 { } 没有配对",
+        "found unexpected end of stream": "引号没有配对",
+    }
+    for english, chinese in known.items():
+        if problem.startswith(english):
+            return chinese
+    return f"无法解析（{problem or e}），请检查缩进、冒号和引号"
+
+
+def _scalar(node: yaml.Node, line: int, loader: _Loader, path: tuple = ()) -> Any:
+    """A scalar as plain data: text, number, true/false or empty, nothing else."""
+    field = ""   # as the validator names fields: honours[1].year (a list file's item index left out)
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            field += f"[{part + 1}]" if i else ""
+        else:
+            field += f".{part}" if field else part
+    try:
+        value = loader.construct_object(node)
+    except ValueError:  # e.g. an integer of thousands of digits
+        raise YamlFault(line, "数值过大，无法识别", field) from None
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float)):
+        if not (isinstance(value, int) or math.isfinite(value)) or abs(value) > MAX_NUMBER:
+            raise YamlFault(line, f"数值“{node.value}”过大或无效", field)
+        return value
+    raise YamlFault(line, f"不支持的 YAML 标记“{node.tag}”，请直接写文字或数字", field)
+
+
+def _construct(node: yaml.Node, path: tuple, lines: dict, offset: int, loader: _Loader) -> Any:
+    line = lines[path] = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1 + offset
+            key = _scalar(key_node, key_line, loader) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "……"
+                raise YamlFault(key_line, f"字段名“{shown}”应为文字（英文字母），如 name")
+            if key in out:
+                raise YamlFault(key_node.start_mark.line + 1 + offset, f"字段“{key}”重复出现")
+            out[key] = _construct(value_node, (*path, key), lines, offset, loader)
+            lines[(*path, key)] = key_line
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, (*path, i), lines, offset, loader) for i, v in enumerate(node.value)]
+    return _scalar(node, line, loader, path)
+
+
+class _FastLoader(yaml.CSafeLoader):
+    """libyaml's parser, with the resolvers of _Loader: for well-formed files."""
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+_NOT_FAST = re.compile(r"[&*\[{]")
+
+
+def _compose_fast(text: str):
+    """The node tree by libyaml (ten times faster), or _FAILED: then _compose
+    reads the file again, to refuse aliases and word its faults for editors.
+    Files with anchors, aliases or flow collections (which can nest deeply
+    enough to overflow the C parser's stack) always take the careful path."""
+    if _NOT_FAST.search(text):
+        return _FAILED
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return _FAILED
+    finally:
+        loader.dispose()
+    # Deep nesting is refused by _compose, with its message.
+    level, depth = [node] if node is not None else [], 0
+    while level:
+        depth += 1
+        if depth >= MAX_DEPTH:
+            return _FAILED
+        level = [child for n in level if isinstance(n.value, list)
+                 for item in n.value for child in (item if isinstance(item, tuple) else (item,))]
+    return node
+
+
+_FAILED = object()
+
+
+def parse_yaml(text: str, offset: int = 0) -> tuple[Any, dict]:
+    """YAML text → (value, {field path: line}); raises YamlFault."""
+    try:
+        node = _compose_fast(text)
+        if node is _FAILED:
+            node = _compose(text)
+    except YamlFault as fault:
+        fault.line += offset
+        raise
+    lines: dict[tuple, int] = {}
+    if node is None:
+        return None, lines
+    loader = _Loader("")
+    try:
+        return _construct(node, (), lines, offset, loader), lines
+    except yaml.YAMLError as e:
+        raise YamlFault(offset + 1, f"YAML 内容无法识别：{e}") from None
+
+
+def read_text(path: Path, rel: str) -> str:
+    """The file's text, with BOM and CRLF accepted; raises YamlFault for editors."""
+    with open(path, "rb") as f:  # read no more than the limit, whatever stat says
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlFault(1, f"文件过大，单个记录不能超过 {MAX_FILE_BYTES // 1024} KB（图片、视频请另存为文件）")
+    if not raw.strip():
+        raise YamlFault(1, "文件是空的")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise YamlFault(line, "文件不是 UTF-8 编码，无法读取，请在编辑器中另存为 UTF-8 编码") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = CONTROL_RE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise YamlFault(line, f"含有不可见的控制字符（U+{ord(bad.group()):04X}），"
+                              "常见于从 Word 或微信粘贴的文字，请删除该处后重新输入")
+    return text
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """→ (front matter, body, line where the body starts); raises YamlFault."""
+    if not text.startswith("---"):
+        raise YamlFault(1, "缺少开头的 YAML 信息块：文件第一行应为 ---")
+    m = FRONT_MATTER_RE.match(text)
+    if not m:
+        raise YamlFault(1, "YAML 信息块没有结束：请在字段之后另起一行写 ---")
+    front = m.group(1) or ""
+    return front, text[m.end():], front.count("\n") + 3
+

@@ -1,0 +1,161 @@
+"""Render: records through the Jinja templates into plain Markdown.
+
+The output is ordinary MkDocs Markdown with front matter: no project plugin or
+hook is needed to build it, so another MkDocs-compatible builder can take over.
+Templates are Hugo-style, one list and one single template per kind
+(templates/<kind>/list.md.j2, single.md.j2), plus the derived pages of
+templates/pages/. How each list is ordered, split into pages and grouped comes
+from the model (schema.yaml `list:` and `pages:`), not from code here.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..progress import Progress
+from ..records import images
+from ..records.loader import Snapshot
+from ..records.relations import walk_fields
+from ..records.schema import Kind, Listing
+from .environment import MemoryBytecodeCache, environment, md_text  # noqa: F401 (the API)
+from .navigation import load_nav
+from .pagination import Pager, paginate
+from .site import Site
+
+__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "MemoryBytecodeCache"]
+
+
+def group_values(kind: Kind, items: list) -> list[str]:
+    """The values a kind's list is grouped by: an enum's values in the model's
+    order, or (a list of text, such as news categories) in order of first use."""
+    f = kind.fields[kind.listing.group_by]
+    if f.values:
+        return list(f.values)
+    seen: dict[str, None] = {}
+    for r in items:
+        value = r[f.name]
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str) and v:
+                seen.setdefault(v)
+    return list(seen)
+
+
+def group_folder(kind: Kind, value: str, number: int) -> str:
+    """Doc path of a group's first page: `<list folder>/<group_url>index.md`."""
+    from pymdownx.slugs import slugify  # Material's own slugs (Unicode kept)
+    slug = slugify(case="lower")(value, "-")
+    return kind.list_folder + kind.listing.group_url.format(
+        field=kind.listing.group_by, n=number, slug=slug) + "index.md"
+
+
+def _in_group(r, field: str, value: str) -> bool:
+    v = r[field]
+    return value in v if isinstance(v, list) else v == value
+
+
+class Renderer:
+    def __init__(self, snap: Snapshot, out: Path, preview: bool):
+        self.snap, self.out, self.preview = snap, out, preview
+        self.site = Site(snap.schema, snap.records, preview)
+        self.env = environment(snap.root)
+        self.env.globals["nav"] = load_nav(snap.root)  # for the 网站地图 page
+        self.count = 0
+
+    def write(self, doc_path: str, template: str, **context):
+        text = self.env.get_template(template).render(
+            site=self.site, schema=self.snap.schema, preview=self.preview, page_path=doc_path, **context)
+        target = self.out / doc_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        self.count += 1
+
+    def write_pages(self, pages: list[tuple[Pager, list]], template: str, listing: Listing, **context):
+        for pager, chunk in pages:
+            self.write(pager.path(pager.number), template, items=chunk, pager=pager,
+                       searchable=listing.searchable, **context)
+
+    def write_list(self, kind: Kind, template: str):
+        items = self.site.by_kind.get(kind.name, [])
+        listing = kind.listing
+        groups = []
+        if listing.group_by:
+            for n, value in enumerate(group_values(kind, items), 1):
+                members = [r for r in items if _in_group(r, listing.group_by, value)]
+                if not members:
+                    continue
+                first = group_folder(kind, value, n)
+                self.write_pages(paginate(members, first, listing.page_size), template, listing,
+                                 kind=kind, group=value, group_items=members)
+                groups.append({"value": value, "items": members, "path": first})
+        if listing.index == "groups":
+            # The index shows each group (its first items) and links to its pages.
+            self.write(kind.list_path, template, kind=kind, items=items, groups=groups,
+                       per_page=listing.page_size, searchable=listing.searchable)
+        else:
+            pages = paginate(items, kind.list_path, listing.page_size)
+            self.write_pages(pages, template, listing, kind=kind, groups=groups, all_items=items)
+
+    def locate_list_file_records(self):
+        """A list-file kind's records (sms) live on the pages of its list: note
+        each one's page before any page links to it."""
+        for name, kind in self.snap.schema.kinds.items():
+            if kind.is_list_file:
+                items = self.site.by_kind.get(name, [])
+                for pager, chunk in paginate(items, kind.list_path, kind.listing.page_size):
+                    self.site.located.update((r.id, pager.path(pager.number)) for r in chunk)
+
+    def render(self) -> int:
+        root, schema, templates = self.snap.root, self.snap.schema, self.snap.root / "templates"
+        self.locate_list_file_records()
+        self.copy_content()
+        progress = Progress("生成页面", sum(len(self.site.by_kind.get(n, [])) for n in schema.kinds
+                                            if (templates / f"{n}/single.md.j2").exists()))
+        for name, kind in schema.kinds.items():
+            if (templates / f"{name}/list.md.j2").exists():
+                self.write_list(kind, f"{name}/list.md.j2")
+            single = f"{name}/single.md.j2"
+            if (templates / single).exists():
+                for r in self.site.by_kind.get(name, []):
+                    self.write(kind.doc_path(r.id), single, kind=kind, record=r)
+                    progress.step()
+        for page in sorted((templates / "pages").glob("*.md.j2")):
+            doc_path = page.name[: -len(".j2")]
+            name = doc_path[: -len(".md")]
+            listing = schema.pages.get(name)
+            if listing is not None:   # a derived list: its items from the site
+                items = getattr(self.site, name)()
+                self.write_pages(paginate(items, doc_path, listing.page_size), f"pages/{page.name}", listing)
+            else:
+                self.write(doc_path, f"pages/{page.name}")
+        self.copy_media()
+        return self.count
+
+    def copy_content(self):
+        """content/ goes in as it is (its pages as the run read them), except
+        the records kept there (news): they go through their templates."""
+        content = self.snap.root / "content"
+        for src in sorted(content.rglob("*")):
+            rel = src.relative_to(self.snap.root).as_posix()
+            if src.is_dir() or rel in self.snap.record_paths:
+                continue
+            target = self.out / src.relative_to(content)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if rel in self.snap.texts:
+                target.write_text(self.snap.texts[rel], encoding="utf-8")
+            else:
+                shutil.copyfile(src, target)
+
+    def copy_media(self):
+        for r in self.site.records:
+            for _, f, value in walk_fields(r):  # media may sit in lists (photos)
+                if f.type == "media" and isinstance(value, str) and value:
+                    target = self.out / value
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    images.copy_media(self.snap.root, value, target)
+
+
+def render_site(snap: Snapshot, out: Path, preview: bool = False) -> int:
+    """Write the Markdown of the whole site into `out` (a fresh folder).
+
+    Returns the number of pages written."""
+    return Renderer(snap, out, preview).render()

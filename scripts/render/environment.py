@@ -1,0 +1,134 @@
+"""The Jinja environment of the templates: every field value is escaped as
+Markdown text unless a filter made it markup, and links are relative to the
+page being written."""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from datetime import date
+from pathlib import Path
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from ..records import images
+from ..records.loader import Record
+from .charts import bar_chart, chart_groups
+from .video import filters as video_filters
+
+# Characters that can start Markdown markup (links, emphasis, code, attribute
+# lists, tables); escaped so that a field is always shown as text.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#!|~])")
+
+
+def md_text(value) -> str:
+    """A field value as literal Markdown text: no markup, no HTML, one line."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _html_text(value):
+    """Strings (also inside lists) HTML-escaped; anything else as it is."""
+    if isinstance(value, list):
+        return [_html_text(v) for v in value]
+    return html.escape(value) if isinstance(value, str) else value
+
+
+def _finalize(value):
+    """Every {{ value }} is literal text unless a filter or macro made it Markup."""
+    if value is None or isinstance(value, jinja2.Undefined):
+        return Markup("")
+    return value if isinstance(value, Markup) else Markup(md_text(value))
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept across renders: the live preview re-renders on
+    every save, and compiling the templates was a third of that. Jinja checks
+    each template's source checksum, so an edited template is compiled anew."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = MemoryBytecodeCache()
+
+
+def environment(root: Path) -> jinja2.Environment:
+    """The environment for the repository's templates/; the context of every
+    page holds `site` (site.Site), `page_path` (its doc path) and, on the
+    pages of a list, `searchable`."""
+    templates = root / "templates"
+    env = jinja2.Environment(
+        bytecode_cache=_BYTECODE,
+        loader=jinja2.FileSystemLoader(templates),
+        finalize=_finalize,
+        # Autoescape makes macro output and template text trusted (Markup);
+        # _finalize escapes field values for Markdown, not just for HTML.
+        autoescape=True,
+        # Optional fields are simply absent from a record: render them empty.
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def link(ctx, target: Record | str, text=None):
+        """A Markdown link from the page being rendered to a record's page."""
+        site = ctx["site"]
+        r = site.by_id.get(target) if isinstance(target, str) else target
+        if r is None:  # free text, or a record left out of this build
+            return Markup(md_text(text or target))
+        target_path = site.located.get(r.id) or r.kind.doc_path(r.id)
+        href = posixpath.relpath(target_path, posixpath.dirname(ctx["page_path"]))
+        if r.kind.is_list_file:
+            href += f"#{r.id}"
+        return Markup(f"[{md_text(text or r.title)}]({href})")
+
+    @jinja2.pass_context
+    def url(ctx, doc_path: str):
+        return Markup(posixpath.relpath(doc_path, posixpath.dirname(ctx["page_path"])))
+
+    @jinja2.pass_context
+    def front_matter(ctx, data: dict) -> Markup:
+        # MkDocs themes print page titles and descriptions unescaped (into
+        # <title>, headings, the blog's excerpts): escape them here as text.
+        # str(): a title built with a macro is Markup, which YAML cannot dump.
+        clean = {k: _html_text(str(v) if isinstance(v, str) else v) for k, v in data.items() if v not in (None, "", [])}
+        if ctx.get("searchable") is False:
+            # Material's own front matter for it; the search index reads it
+            # from the page (templates/overrides/main.html, build/search.py).
+            clean["search"] = {"exclude": True}
+        front = yaml.dump(clean, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+        return Markup("---\n" + front + "---\n")
+
+    def number(value) -> str:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    def amount(r: Record) -> str:
+        """A figure as the source words it: 70余万元, 不少于2次, 2000㎡以上."""
+        q, n, unit = r["qualifier"] or "", number(r["value"]), r["unit"] or ""
+        if q == "不少于":
+            return f"{q}{n}{unit}"
+        if q == "以上":
+            return f"{n}{unit}{q}"
+        return f"{n}{q}{unit}"
+
+    env.filters.update(link=link, url=url, front_matter=front_matter, number=number, amount=amount,
+                       isodate=lambda s: date.fromisoformat(s) if isinstance(s, str) else s,
+                       body=lambda r: Markup(r.body.strip()),
+                       photo_size=lambda rel: images.photo_size(root, rel))
+    env.filters.update(chart=lambda figures, key: Markup(bar_chart(figures, key, amount)),
+                       chart_groups=chart_groups)
+    env.filters.update(video_filters(root))
+    return env
