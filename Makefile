@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema bench test system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema bench test test-fast system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -42,6 +42,9 @@ bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md;
 
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 	$(BIN)/python -m pytest -q tests
+
+test-fast: $(VENV)/.dev-installed     ## the inner loop: no browser, nothing slow (under a minute)
+	$(BIN)/python -m pytest -q -m "not browser and not slow" tests
 
 # Lighthouse (mobile) on the built site served with gzip; writes LIGHTHOUSE.md.
 # Lighthouse is pinned in tools/lighthouse/package.json (npm, not in git).

@@ -8,6 +8,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Chromium (tests/browser/)")
+    config.addinivalue_line("markers", "slow: takes seconds (big sites, subprocesses, timing); "
+                                       "`make test-fast` leaves these and the browser tests out")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ import pytest
 
 from scripts.build import swap as publish
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

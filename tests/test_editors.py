@@ -39,6 +39,7 @@ def fill(path: Path, **values):
     path.write_text(text, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_new_fill_check_build_puts_the_page_on_the_site_and_in_its_list(full_repo):
     done = cli(full_repo, "new", "unit", "某某社区党委")
     assert done.returncode == 0 and "exemplars/units/moumou-shequ-dangwei.md" in done.stdout

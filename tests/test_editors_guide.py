@@ -5,6 +5,8 @@ Ctrl+C; tests/test_serve.py covers it) and `git push` (no remote) are skipped.
 """
 from __future__ import annotations
 
+import pytest
+
 import os
 import re
 import shutil
@@ -38,6 +40,7 @@ def test_the_guide_names_real_commands_and_files():
     assert kinds.count("run") >= 4 and kinds.count("write") == 2
 
 
+@pytest.mark.slow
 def test_following_the_guide_puts_the_story_on_the_site(tmp_path):
     repo, home = tmp_path / "repo", tmp_path / "home"
     repo.mkdir()

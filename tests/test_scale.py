@@ -19,6 +19,8 @@ from scripts.records.schema import SCHEMA_FILE, SCHEMA_PATH
 from scripts.records.loader import load_all
 from scripts.dev.synth import generate
 
+pytestmark = pytest.mark.slow
+
 COUNT = 300
 PAGE_SIZE = 10          # small pages, so that a few hundred records make many
 PAGE_LIMIT = 150 * 1024

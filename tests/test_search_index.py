@@ -1,3 +1,4 @@
+import pytest
 """The search index: the text it is built from, its grams, and its files as
 search.js reads them (the browser side is tests/browser/test_search.py)."""
 import json
@@ -107,6 +108,7 @@ def test_the_index_is_the_same_for_the_same_site_and_replaced_whole(tmp_path):
     assert files() == before
 
 
+@pytest.mark.slow
 def test_what_a_first_query_can_load_stays_small_at_ten_thousand_pages(tmp_path):
     """The most a first query can download at 10,000 pages, from the files
     themselves: the meta, 4 shards (search.js's MAX_GRAMS) of the largest size,
