@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     p_check = sub.add_parser("check", help="校验全部记录和页面（含错别字），列出所有问题")
     p_check.add_argument("--release", action="store_true", help="发布前检查：另查示例记录、未发布的链接、页脚备案信息")
     p_new = sub.add_parser("new", help="新建一条记录（草稿），如：new unit 某某党支部")
-    p_new.add_argument("kind", help="记录类型：unit 先进典型、member 优秀共产党员、video 专题片、sms 红色短信、news 工作动态")
-    p_new.add_argument("name", help="名称、姓名、片名、标题或短信内容")
+    p_new.add_argument("kind", nargs="?", default="",
+                       help="记录类型：unit 先进典型、member 优秀共产党员、video 专题片、sms 红色短信、news 工作动态")
+    p_new.add_argument("name", nargs="?", default="", help="名称、姓名、片名、标题或短信内容")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
@@ -63,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, root: Path) -> int:
     if args.command == "new":
-        from .editor.new import new_record
-        path, rid = new_record(root, args.kind, args.name)
+        from .editor.new import UsageError, new_record
+        try:
+            path, rid = new_record(root, args.kind, args.name)
+        except UsageError as e:
+            print(f"未新建记录：{e}", file=sys.stderr)
+            return 1
         print(f"已新建草稿：{path.relative_to(root).as_posix()}（编号 {rid}）。请填写各字段，然后运行 make check。")
         return 0
     if args.command == "schema":

@@ -54,6 +54,18 @@ class Repo:
             p.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return p
 
+    def write_items(self, folder: str, items: str) -> list[Path]:
+        """YAML records given as one list (each with its `id`), written one
+        file per record into folder/<id>.yml, keys in the order given."""
+        import yaml
+
+        written = []
+        for item in yaml.safe_load(textwrap.dedent(items)):
+            rid = item.pop("id")
+            text = yaml.safe_dump(item, allow_unicode=True, sort_keys=False, width=1 << 20)
+            written.append(self.write(f"{folder}/{rid}.yml", text))
+        return written
+
 
 @pytest.fixture
 def repo(tmp_path) -> Repo:

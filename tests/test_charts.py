@@ -42,7 +42,7 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_one_chart_per_group_above_the_table_of_every_number(repo):
-    repo.write("exemplars/figures.yml", FIGURES)
+    repo.write_items("exemplars/figures", FIGURES)
     page = gen(repo)("exemplars/figures/index.md")
     assert set(figures_of(page)) == {"chart-sms", "chart-visits"}
     for words in ("500余条", "180多条", "不少于2次", "1次", "2000㎡以上"):
@@ -51,7 +51,7 @@ def test_one_chart_per_group_above_the_table_of_every_number(repo):
 
 
 def test_a_chart_names_itself_and_says_every_number_as_the_source_does(repo):
-    repo.write("exemplars/figures.yml", FIGURES)
+    repo.write_items("exemplars/figures", FIGURES)
     fig = figures_of(gen(repo)("exemplars/figures/index.md"))["chart-sms"]
     svg = fig.find(f"{SVG}svg")
     assert svg.get("role") == "img"
@@ -67,7 +67,7 @@ def test_a_chart_names_itself_and_says_every_number_as_the_source_does(repo):
 
 
 def test_bars_share_a_scale_and_a_qualifier_gets_a_dashed_more_than_segment(repo):
-    repo.write("exemplars/figures.yml", FIGURES)
+    repo.write_items("exemplars/figures", FIGURES)
     charts = figures_of(gen(repo)("exemplars/figures/index.md"))
     rects = [r for r in charts["chart-visits"].iter(f"{SVG}rect") if r.get("x")]
     solid = [r for r in rects if r.get("fill") != "none"]
@@ -114,9 +114,9 @@ def test_the_home_page_shows_the_chart_of_its_first_featured_figure(built_site):
 
 
 def test_a_chart_of_mixed_units_is_refused_with_file_line_and_field(repo):
-    repo.write("exemplars/figures.yml", FIGURES.replace("unit: 条, label: 获奖短信", "unit: 个, label: 获奖短信"))
+    repo.write_items("exemplars/figures", FIGURES.replace("unit: 条, label: 获奖短信", "unit: 个, label: 获奖短信"))
     problems = [str(p) for p in check(repo.path)]
-    assert problems == ["exemplars/figures.yml:2: unit（计量单位）: 图表分组“sms”中的数字计量单位须相同："
+    assert problems == ["exemplars/figures/b.yml:3: unit（计量单位）: 图表分组“sms”中的数字计量单位须相同："
                         "这一条是“个”，同组其他条是“条”。请改正计量单位，或把这一条的 chart 改为另一个分组"]
 
 

@@ -102,15 +102,12 @@ def test_ids_are_pinyin_and_unique(repo):
         assert (repo.path / f"exemplars/units/{expected}.md").exists()
 
 
-def test_new_sms_is_appended_to_the_list_file(full_repo):
-    sms = full_repo.path / "exemplars/sms.yml"
-    before = yaml.safe_load(sms.read_text(encoding="utf-8"))
+def test_new_sms_is_a_yaml_file_of_its_own(full_repo):
     done = cli(full_repo, "new", "sms", "党员冲在前，群众有靠山。")
     assert done.returncode == 0, done.stderr
-    after = yaml.safe_load(sms.read_text(encoding="utf-8"))
-    assert after[:-1] == before
-    assert after[-1]["id"] == "dangyuan-chong-zai-qian-qunzhong-you" and after[-1]["status"] == "draft"
-    assert after[-1]["text"] == "党员冲在前，群众有靠山。"
+    path = full_repo.path / "exemplars/sms/dangyuan-chong-zai-qian-qunzhong-you.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["text"] == "党员冲在前，群众有靠山。" and data["status"] == "draft"
     assert cli(full_repo, "check").returncode == 0
 
 
@@ -165,13 +162,13 @@ def test_committed_json_schemas_equal_the_generated_ones():
     assert committed == generated, "scripts/schema.yaml 改过后请运行 make schema 并提交 .vscode/schemas/"
 
 
-def test_vscode_maps_the_list_files_to_their_schemas():
+def test_vscode_maps_the_yaml_records_to_their_schemas():
     settings = json.loads((ROOT / ".vscode/settings.json").read_text(encoding="utf-8"))
     mapping = settings["yaml.schemas"]
-    assert mapping["./.vscode/schemas/sms.json"] == "exemplars/sms.yml"
-    assert mapping["./.vscode/schemas/figure.json"] == "exemplars/figures.yml"
+    assert mapping["./.vscode/schemas/sms.json"] == "exemplars/sms/*.yml"
+    assert mapping["./.vscode/schemas/figure.json"] == "exemplars/figures/*.yml"
     sms = json.loads(schema_documents()["sms.json"])
-    assert sms["type"] == "array" and sms["items"]["properties"]["text"]["title"] == "短信内容"
+    assert sms["type"] == "object" and sms["properties"]["text"]["title"] == "短信内容"
 
 
 # --- CI for the users' own repository ------------------------------------------

@@ -47,12 +47,11 @@ def write_hostile(repo) -> None:
     review: {{first: {{by: 编辑部, date: 2024-01-01}}, second: {{by: 编辑部, date: 2024-01-01}}, final: {{by: 编辑部, date: 2024-01-01}}}}
     ---
     """)
-    repo.write("exemplars/sms.yml", f"""
-    - id: evil-sms
-      text: {Q(XSS_TEXT)}
-      author: "{XSS_NAME}"
-      status: published
-      review: {{first: {{by: 编辑部, date: 2024-01-01}}, second: {{by: 编辑部, date: 2024-01-01}}, final: {{by: 编辑部, date: 2024-01-01}}}}
+    repo.write("exemplars/sms/evil-sms.yml", f"""
+    text: {Q(XSS_TEXT)}
+    author: "{XSS_NAME}"
+    status: published
+    review: {{first: {{by: 编辑部, date: 2024-01-01}}, second: {{by: 编辑部, date: 2024-01-01}}, final: {{by: 编辑部, date: 2024-01-01}}}}
     """)
     repo.write("content/news/posts/evil-news.md", f"""
     ---

@@ -63,12 +63,12 @@ def test_the_list_is_the_repositorys_own(repo):
     assert (p.path, p.line, p.field) == ("exemplars/members/m.md", 3, "position")
 
 
-def test_content_pages_and_list_files_are_linted(repo):
+def test_content_pages_and_yaml_records_are_linted(repo):
     repo.write("content/about.md", "---\ntitle: 关于\ndescription: 精典做法\n---\n\n正文再接再励。\n")
-    repo.write("exemplars/sms.yml", "- id: a\n  text: 迫不急待\n")
+    repo.write("exemplars/sms/a.yml", "author: 某某\ntext: 迫不急待\n")
     found = {(p.path, p.line, p.field) for p in check(repo.path)}
     assert found == {("content/about.md", 3, "description"), ("content/about.md", 6, "正文"),
-                     ("exemplars/sms.yml", 2, "text")}
+                     ("exemplars/sms/a.yml", 2, "text")}
 
 
 def test_check_exits_non_zero_on_a_typo(repo):

@@ -22,12 +22,12 @@ SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Valid records of three shapes (tests/fixtures, not the shipped content,
-# which the department replaces): Markdown, a list file, news.
+# which the department replaces): Markdown, plain YAML, news.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "records"
 UNIT = (FIXTURES / "unit.md").read_text(encoding="utf-8")
 SMS = (FIXTURES / "sms.yml").read_text(encoding="utf-8")
 NEWS = (FIXTURES / "news.md").read_text(encoding="utf-8")
-TARGETS = {"exemplars/units/a.md": UNIT, "exemplars/sms.yml": SMS, "content/news/posts/a.md": NEWS}
+TARGETS = {"exemplars/units/a.md": UNIT, "exemplars/sms/a.yml": SMS, "content/news/posts/a.md": NEWS}
 
 
 @functools.cache
@@ -41,7 +41,7 @@ def _fresh_repo() -> Path:
         (shutil.copytree if src.is_dir() else shutil.copyfile)(src, path / name)
     shutil.copytree(ROOT / "content" / "sandong", path / "content" / "sandong")
     (path / "content/news/posts").mkdir(parents=True)
-    for name in ("units", "members", "videos"):
+    for name in ("units", "members", "videos", "sms"):
         (path / "exemplars" / name).mkdir(parents=True)
     return path
 

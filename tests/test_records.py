@@ -27,16 +27,18 @@ def test_loads_a_record_with_its_fields_and_lines(repo):
     assert r.body.strip() == "正文。"
 
 
-def test_list_file_records_carry_their_own_ids_and_lines(repo):
-    repo.write("exemplars/sms.yml", """
-    - id: a
-      text: 第一条
-    - id: b
-      text: 第二条
-    """)
+def test_yaml_records_are_named_by_their_files_with_their_lines(repo):
+    repo.write("exemplars/sms/a.yml", "text: 第一条\n")
+    repo.write("exemplars/sms/b.yml", "# 注释\nauthor: 某某\ntext: 第二条\n")
     records, problems = load(repo)
     assert problems == []
-    assert [(r.id, r.line_of(("text",))) for r in records] == [("a", 2), ("b", 4)]
+    assert [(r.id, r.line_of(("text",))) for r in records] == [("a", 1), ("b", 3)]
+
+
+def test_an_id_line_that_contradicts_the_file_name_is_named(repo):
+    repo.write("exemplars/sms/a.yml", "text: 短信\nid: b\n")
+    records, problems = load(repo)
+    assert [(p.line, p.field) for p in problems] == [(2, "id")] and "与文件名" in problems[0].message
 
 
 def test_bom_and_crlf_are_accepted(repo):
@@ -74,8 +76,8 @@ def test_unterminated_front_matter(repo):
 
 
 def test_aliases_are_refused(repo):
-    p = _single_problem(repo, "exemplars/sms.yml", "- id: a\n  text: &t 很长\n- id: b\n  text: *t\n")
-    assert p.line == 4 and "别名" in p.message
+    p = _single_problem(repo, "exemplars/sms/a.yml", "text: &t 很长\nauthor: *t\n")
+    assert p.line == 2 and "别名" in p.message
 
 
 def test_non_utf8_is_named_not_guessed(repo):

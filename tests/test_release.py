@@ -60,7 +60,7 @@ def test_the_shipped_repository_fails_with_the_right_messages(full_repo):
     assert done.returncode == 1
     out = done.stdout
     assert "exemplars/units/sample-unit-01.md:5: sample（示例记录）: “示例嘎查村党支部（01）”是示例记录" in out
-    assert "exemplars/sms.yml:7: sample（示例记录）" in out
+    assert "exemplars/sms/sample-sms-01.yml:5: sample（示例记录）" in out
     for key, label in (("icp_beian", "ICP 备案号"), ("police_beian", "公安机关备案号"),
                        ("site_code", "网站标识码"), ("contact", "联系方式")):
         assert re.search(rf"^mkdocs\.yml:\d+: extra\.{key}: {label}尚未填写", out, re.M), key

@@ -53,7 +53,7 @@ def test_public_build_leaves_out_unpublished_records_and_preview_marks_them(repo
 
 
 def test_figures_keep_the_source_wording(repo):
-    repo.write("exemplars/figures.yml", """
+    repo.write_items("exemplars/figures", """
     - {id: a, value: 70, qualifier: 余, unit: 万元, label: 设备投入, wording: 共投入70余万元。, section: 宣传带动}
     - {id: b, value: 2, qualifier: 不少于, unit: 次, label: 联系点, wording: 不少于2次。, section: 机制推动}
     - {id: c, value: 2000, qualifier: 以上, unit: ㎡, label: 办公用房, wording: 2000㎡以上。, section: 活动促动}

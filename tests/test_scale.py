@@ -153,7 +153,8 @@ def test_synth_is_deterministic_and_never_writes_into_the_repository(tmp_path, r
     b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
     assert a == b
     generate(tmp_path / "c", 120, seed=8)
-    assert (tmp_path / "c/exemplars/sms.yml").read_bytes() != a[Path("exemplars/sms.yml")]
+    first_sms = Path("exemplars/sms/synth-sms-00001.yml")
+    assert (tmp_path / "c" / first_sms).read_bytes() != a[first_sms]
     with pytest.raises(ValueError):
         generate(root, 10)
     with pytest.raises(ValueError):

@@ -69,9 +69,9 @@ def test_file_name_must_be_a_slug(repo):
 def test_all_problems_in_one_run(repo):
     repo.write("exemplars/units/a.md", "---\nsector: 农村\n---\n")
     repo.write("exemplars/units/b.md", "---\nname: 乙\nsector: 城市\n---\n")
-    repo.write("exemplars/sms.yml", "- id: x\n  txt: 短信\n")
+    repo.write("exemplars/sms/x.yml", "author: 某某\ntxt: 短信\n")
     found = {(p.path, p.line) for p in check(repo.path)}
-    assert {("exemplars/units/a.md", 2), ("exemplars/units/b.md", 3), ("exemplars/sms.yml", 2)} <= found
+    assert {("exemplars/units/a.md", 2), ("exemplars/units/b.md", 3), ("exemplars/sms/x.yml", 2)} <= found
 
 
 def test_shipped_content_is_valid(root):

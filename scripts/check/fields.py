@@ -155,17 +155,15 @@ def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Pr
     for r in records:
         progress.step()
         problems += _schema_problems(schema, r)
-        if not r.kind.is_list_file and not ID_RE.match(r.id):
-            problems.append(Problem(r.path, 1, "", f"文件名“{r.id}”不能作编号：只能用小写字母、数字和连字符，如 liu-tingjiang.md"))
+        if not ID_RE.match(r.id):
+            suffix = Path(r.path).suffix
+            problems.append(Problem(r.path, 1, "", f"文件名“{r.id}”不能作编号：只能用小写字母、数字和连字符，"
+                                                   f"如 liu-tingjiang{suffix}"))
         if counts[r.id] > 1 and r.id:
             first = next(o for o in records if o.id == r.id)
             if first is not r:
-                if r.kind.is_list_file:
-                    where = (r.path, r.line_of(("id",)), "id")
-                else:
-                    where = (r.path, 1, "")
-                problems.append(Problem(*where, f"编号“{r.id}”重复，已在 {first.path}:{first.line_of(('id',))} 使用"
-                                        + ("" if r.kind.is_list_file else "（编号就是文件名，请改文件名）")))
+                problems.append(Problem(r.path, 1, "", f"编号“{r.id}”重复，已在 {first.path} 使用"
+                                                       "（编号就是文件名，请改文件名）"))
         by_id.setdefault(r.id, r)
 
     for r in records:

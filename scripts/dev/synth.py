@@ -168,21 +168,21 @@ def generate(out: Path, count: int, seed: int = 0) -> dict[str, int]:
                 "summary": w.summary(), "featured": i <= 3, "sample": True, "status": "published"}
         (out / f"exemplars/videos/{vid}.md").write_text(_front(data, w.body(1)), encoding="utf-8")
 
-    sms = [{"id": f"synth-sms-{i:05d}", "text": f"示例短信：{w.pick(SMS_LINES)}，{w.pick(SMS_LINES)}。",
-            "author": "示例作者", "unit": w.pick(units), "award": w.pick(["一等奖", "二等奖", "三等奖"]),
-            "round": f"示例第{1 + i % 10}批", "sample": True, "status": "published"}
-           for i in range(1, n["sms"] + 1)]
-    (out / "exemplars/sms.yml").write_text(
-        "# 示例红色短信（synth 生成）\n" + yaml.safe_dump(sms, allow_unicode=True, sort_keys=False),
-        encoding="utf-8")
+    (out / "exemplars/sms").mkdir(parents=True, exist_ok=True)
+    for i in range(1, n["sms"] + 1):
+        data = {"text": f"示例短信：{w.pick(SMS_LINES)}，{w.pick(SMS_LINES)}。",
+                "author": "示例作者", "unit": w.pick(units), "award": w.pick(["一等奖", "二等奖", "三等奖"]),
+                "round": f"示例第{1 + i % 10}批", "sample": True, "status": "published"}
+        (out / f"exemplars/sms/synth-sms-{i:05d}.yml").write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
-    figures = [{"id": f"synth-figure-{i:05d}", "value": w.rnd.randint(2, 500), "unit": w.pick(FIGURE_UNITS),
+    (out / "exemplars/figures").mkdir(parents=True, exist_ok=True)
+    for i in range(1, n["figure"] + 1):
+        data = {"value": w.rnd.randint(2, 500), "unit": w.pick(FIGURE_UNITS),
                 "label": f"示例指标{i:05d}", "wording": f"示例表述：{w.sentence()}",
                 "section": w.pick(SECTIONS), "featured": i <= 4, "sample": True}
-               for i in range(1, n["figure"] + 1)]
-    (out / "exemplars/figures.yml").write_text(
-        "# 示例数字（synth 生成）\n" + yaml.safe_dump(figures, allow_unicode=True, sort_keys=False),
-        encoding="utf-8")
+        (out / f"exemplars/figures/synth-figure-{i:05d}.yml").write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     start = date(2016, 1, 1)
     for i in range(1, n["news"] + 1):

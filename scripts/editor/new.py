@@ -8,9 +8,9 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from ..problems import InputError, Problem
 from ..records.loader import load_all
 from ..records.schema import Field, Kind, Struct, schema_for
+from .record_file import scalar
 
 MAX_ID_WORDS = 6
 COMMENT_COLUMN = 24
@@ -78,39 +78,42 @@ def scaffold(kind: Kind, rid: str, name: str) -> str:
     values = {kind.title_field: name, "status": "draft"}
     if "date" in kind.fields:
         values["date"] = date.today().isoformat()
-    if kind.is_list_file:
-        return "\n".join([_pad(f"- id: {rid}") + " # 编号：小写拼音，全站唯一",
-                          *_field_lines(kind.fields, values, "  ")]) + "\n"
     lines = _field_lines(kind.fields, values)
+    if not kind.front_matter:
+        return "\n".join(lines) + "\n"
     return "\n".join(["---", *lines, "---", "",
                       f"<!-- 在这里写{kind.label}的正文，可以分段，可以用“## 小标题”。 -->", ""])
+
+
+class UsageError(ValueError):
+    """`new` called without what it needs: the message says how to call it."""
+
+
+def usage(kinds: dict[str, Kind]) -> str:
+    choices = "、".join(f"{name}（{kind.label}）" for name, kind in kinds.items())
+    return ("用法：make new KIND=类型 NAME=名称，如 make new KIND=unit NAME=某某社区党委\n"
+            f"KIND 可选：{choices}；NAME 写名称、姓名、片名、标题或短信内容（含空格时加引号）。")
 
 
 def new_record(root: Path, kind_name: str, name: str) -> tuple[Path, str]:
     schema = schema_for(root)
     kinds = {k: v for k, v in schema.kinds.items() if k != "figure"}
+    kind_name, name = (kind_name or "").strip(), " ".join((name or "").split())
+    if not kind_name or not name:
+        missing = "记录类型（KIND）" if not kind_name else "名称（NAME）"
+        raise UsageError(f"没有写{missing}。\n{usage(kinds)}")
     kind = kinds.get(kind_name)
     if kind is None:
-        raise InputError([Problem("", 0, "类型", f"没有“{kind_name}”这类记录，可选：{'、'.join(kinds)}")])
-    name = " ".join(name.split())
-    if not name:
-        raise InputError([Problem("", 0, "名称", "请写出名称，如：make new KIND=unit NAME=某某党支部")])
-    if '"' in name or ":" in name or "#" in name:
-        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        raise UsageError(f"没有“{kind_name}”这类记录。\n{usage(kinds)}")
     records, _ = load_all(root, schema)
     taken = {r.id for r in records}
-    rid = unique_id(pinyin_id(name.strip('"')), taken)
-    text = scaffold(kind, rid, name)
-    if kind.is_list_file:
-        path = root / kind.path
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
-        path.write_text(old.rstrip("\n") + ("\n\n" if old.strip() else "") + text, encoding="utf-8")
-    else:
+    rid = unique_id(pinyin_id(name), taken)
+    text = scaffold(kind, rid, scalar(name))
+    path = root / kind.path.replace("*", rid)
+    while path.exists():  # a file that failed to load is not in `taken`
+        rid = unique_id(rid, taken | {rid})
+        taken.add(rid)
         path = root / kind.path.replace("*", rid)
-        while path.exists():  # a file that failed to load is not in `taken`
-            rid = unique_id(rid, taken | {rid})
-            taken.add(rid)
-            path = root / kind.path.replace("*", rid)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     return path, rid

@@ -18,11 +18,8 @@ def schema_documents(root: Path | None = None) -> dict[str, str]:
     """File name → JSON text, for every kind."""
     out = {}
     schema = schema_for(root)
-    for name, kind in schema.kinds.items():
+    for name in schema.kinds:
         doc = dict(schema.json_schema(name))
-        if kind.is_list_file:  # sms.yml, figures.yml: a list of records
-            item = {k: v for k, v in doc.items() if k != "$schema"}
-            doc = {"$schema": doc["$schema"], "title": kind.label, "type": "array", "items": item}
         out[f"{name}.json"] = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     return out
 

@@ -1,10 +1,9 @@
 """Records: the editors' files, read once per run, with the line of every field.
 
 A record is a Markdown file with YAML front matter (units, members, videos,
-news) or an item of a YAML file holding several (red SMS, figures). Its id is
-the file name, or the item's `id`. `read_repository` reads every record file
-and every hand-written page of content/ once, for all the steps of a run
-(checks, lint, render).
+news) or a YAML file (red SMS, figures). Its id is the file name.
+`read_repository` reads every record file and every hand-written page of
+content/ once, for all the steps of a run (checks, lint, render).
 """
 from __future__ import annotations
 
@@ -64,9 +63,9 @@ def _record_from_mapping(kind: Kind, rid: str, data: Any, lines: dict, rel: str,
     if not isinstance(data, dict):
         return None, [Problem(rel, line, "", "记录应由“字段: 值”组成，每行一个字段，如“name: 名称”")]
     problems = []
-    if not kind.is_list_file and "id" in data:
-        # A Markdown record's id is its file name; an `id:` line that agrees
-        # is harmless, one that differs would silently be ignored.
+    if "id" in data:
+        # A record's id is its file name; an `id:` line that agrees is
+        # harmless, one that differs would silently be ignored.
         given = data.pop("id")
         if given != rid:
             problems.append(Problem(rel, lines.get(("id",), line), "id",
@@ -95,36 +94,20 @@ def outside(root: Path, path: Path) -> bool:
 
 
 def parse_file(kind: Kind, rel: str, text: str, stem: str) -> tuple[list[Record], list[Problem]]:
-    """The records of one file's text; raises YamlFault."""
-    if not kind.is_list_file:
+    """The record of one file's text (a list, for the callers' convenience: none
+    when the file holds no mapping); raises YamlFault."""
+    if kind.front_matter:
         front, body, body_line = split_front_matter(text)
         data, lines = parse_yaml(front, offset=1)
         record, problems = _record_from_mapping(
             kind, stem, data if data is not None else {}, lines, rel, 2, body, body_line)
-        return ([record] if record else []), problems
-    data, lines = parse_yaml(text)
-    if not isinstance(data, list):
-        return [], [Problem(rel, 1, "", "此文件应为列表：每一条以“- id: 编号”开头")]
-    records, problems = [], []
-    by_item: dict[int, dict] = {}
-    for k, v in lines.items():
-        if k:
-            by_item.setdefault(k[0], {})[k[1:]] = v
-    for i, item in enumerate(data):
-        sub = by_item.get(i, {})
-        item_line = lines.get((i,), 1)
-        rid = item.get("id") if isinstance(item, dict) else None
-        record, found = _record_from_mapping(
-            kind, rid if isinstance(rid, str) else "", item, sub, rel, item_line)
-        records += [record] if record else []
-        problems += found
-    return records, problems
+    else:
+        data, lines = parse_yaml(text)
+        record, problems = _record_from_mapping(kind, stem, data if data is not None else {}, lines, rel, 1)
+    return ([record] if record else []), problems
 
 
 def record_files(root: Path, kind: Kind) -> list[Path]:
-    if kind.is_list_file:
-        p = root / kind.path
-        return [p] if p.exists() else []
     return sorted(p for p in root.glob(kind.path) if p.is_file())
 
 

@@ -81,9 +81,11 @@ class Listing:
                 value = record.id
             else:
                 value = record[name]
-                # Absent (or false) sorts as the least: last when descending.
-                value = (0, "") if value is None or value is False else \
-                    (1, value if isinstance(value, (int, float)) else str(value))
+                # Absent (or false) sorts last, whichever the direction.
+                absent = value is None or value is False
+                value = value if isinstance(value, (int, float)) else str(value)
+                value = ((0, "") if absent else (1, value)) if desc else \
+                    ((1, "") if absent else (0, value))
             key.append(_Descending(value) if desc else value)
         return tuple(key)
 
@@ -106,7 +108,7 @@ class _Descending:
 class Kind:
     name: str
     label: str
-    path: str            # glob of the record files, or a single list file
+    path: str            # glob of the record files: one file per record, named by its id
     url: str
     title_field: str
     fields: dict[str, Field]
@@ -121,12 +123,20 @@ class Kind:
                                                         and f.items.type in ("ref", "ref_or_text"))}
 
     @property
+    def front_matter(self) -> bool:
+        """Whether a record file is Markdown with YAML front matter (else plain YAML)."""
+        return self.path.endswith(".md")
+
+    @property
     def is_list_file(self) -> bool:
-        return "*" not in self.path
+        """Whether the records have no page of their own: each is an anchor on
+        the kind's list pages (red SMS, figures), as when they were kept in one
+        list file, hence the name the renderer knows."""
+        return "{id}" not in self.url
 
     def doc_path(self, record_id: str) -> str:
         """Markdown path, inside the docs dir, of a record's own page (for kinds
-        kept in one list file: the list page, where the record is an anchor)."""
+        without pages of their own: the list page, where the record is an anchor)."""
         if self.is_list_file:
             return self.list_path
         return self.url.format(id=record_id).rstrip("/") + ".md"
@@ -219,6 +229,10 @@ def load_schema(path: Path = SCHEMA_FILE, mtime_ns: int = 0, size: int = 0) -> S
     common = {f: _field(f, s, structs) for f, s in raw["common"].items()}
     kinds = {}
     for name, spec in raw["kinds"].items():
+        # One file per record (its name is the id): the workbench (Decap CMS)
+        # edits files, and cannot edit one whose top level is a list.
+        if not re.fullmatch(r"[\w/.-]+/\*\.(md|yml)", spec["path"]):
+            raise ValueError(f"{path}: kinds.{name}.path 应为“文件夹/*.md”或“文件夹/*.yml”（每条记录一个文件）")
         fields = {f: _field(f, s, structs) for f, s in spec["fields"].items()}
         fields.update(common)
         kinds[name] = Kind(
@@ -292,10 +306,6 @@ def _struct_schema(struct: Struct) -> dict:
 def _kind_json_schema(kind: Kind) -> dict:
     props = _properties(kind.fields)
     required = [n for n, f in kind.fields.items() if f.required]
-    if kind.is_list_file:
-        props = {"id": {"title": "编号", "type": "string", "pattern": ID_PATTERN,
-                        "description": "小写拼音或英文，用连字符连接，全站唯一。"}, **props}
-        required = ["id", *required]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": kind.label,
