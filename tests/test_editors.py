@@ -194,7 +194,7 @@ def test_content_pages_front_matter_is_checked(repo):
     done = cli(repo, "check")
     assert done.returncode == 1
     assert "content/about.md:3: description: 应为一行文字" in done.stdout
-    assert "content/broken.md:2: YAML 格式错误：此处不能出现冒号，含冒号的内容请加引号" in done.stdout
+    assert "content/broken.md:2: 格式错误：这一行的值里有英文冒号加空格“: ”" in done.stdout
 
 
 def test_warnings_are_shown_apart_and_do_not_fail_check(repo):

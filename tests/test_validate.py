@@ -20,7 +20,7 @@ def test_good_records_pass(repo):
     ("sector: 农村", 2, "name", "缺少必填字段"),
     ("name: 甲\nsectr: 农村", 3, "sectr", "是否想写“sector”"),
     ("name: 甲\nsector: 城市", 3, "sector", "不是可选值"),
-    ("name: 甲\nsector: 农村\nfeatured: 是", 4, "featured", "应为true 或 false"),
+    ("name: 甲\nsector: 农村\nfeatured: 对", 4, "featured", "请写成 true 或 false"),
     ("name: 甲\nsector: 农村\nhonours:\n  - title: 奖\n    year: 二〇一〇", 6, "honours[1].year", "应为整数"),
     ("name: 甲\nsector: 农村\nstatus: done", 4, "status", "不是可选值"),
     ("name: 甲\nsector: 农村\nmembers: [nobody]", 4, "members[1]", "找不到编号为“nobody”"),

@@ -4,6 +4,8 @@ record of the right kind, media paths that name a file of the repository."""
 from __future__ import annotations
 
 import difflib
+import re
+from datetime import date
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
@@ -57,14 +59,56 @@ def _field_name(path: Iterable) -> str:
     return out
 
 
-def _closest(word: str, choices: Iterable[str]) -> str | None:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+def _closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return match[0] if match else None
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    match = _closest(word, choices)
+def _did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    match = _closest(word, choices, cutoff)
     return f"，是否想写“{match}”？" if match else ""
+
+
+# The values of a list of choices are short Chinese words: one character in
+# two shared (农林 → 农村) is already a likely slip.
+ENUM_CUTOFF = 0.5
+_NUMBER_IN_TEXT = re.compile(r"\s*(?:约|共|计)?\s*([+-]?\d+(?:\.\d+)?)\s*([^\d\s.]{1,4})?\s*")
+_CHINESE_DATE = re.compile(r"\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?\s*")
+
+
+def _as_number(value: str, integer: bool) -> str | None:
+    """The number an editor meant in “2010年”, “18人”, “70.5”, or None."""
+    m = _NUMBER_IN_TEXT.fullmatch(value)
+    if not m or (integer and "." in m[1]):
+        return None
+    return m[1]
+
+
+def _as_date(value: str) -> str | None:
+    """2026-11-26 for “2026年11月26日”, “2026.11.26”, “2026/11/26”, or None."""
+    m = _CHINESE_DATE.fullmatch(value)
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def _type_message(field: Field | None, expected: str, value) -> str:
+    """What to write instead of a value of the wrong type, as exactly as we can."""
+    kind = field.items.type if field and field.type == "list" and isinstance(field.items, Field) \
+        else field.type if field else ""
+    if expected in ("integer", "number") and isinstance(value, str):
+        number = _as_number(value, expected == "integer")
+        if number is not None:
+            return f"应为数字，请写成 {number}（只写数字，不带单位）"
+    if expected == "boolean":
+        return (f"应为 true（是）或 false（否），实际是{_type_name(value)}“{value}”：请写成 true 或 false"
+                if value is not None else "应为 true（是）或 false（否）")
+    if kind == "date" and isinstance(value, (int, float)):
+        return "应为日期，写成 年-月-日，如 2024-07-01"
+    return f"应为{TYPE_NAMES.get(expected, expected)}，实际是{_type_name(value)}"
 
 
 def _filled(value):
@@ -124,19 +168,23 @@ def _schema_problems(schema: Schema, record: Record) -> list[Problem]:
                     f"未知字段“{key}”{_did_you_mean(key, known)}"))
             continue
         if v == "type":
-            msg = f"应为{TYPE_NAMES.get(err.validator_value, err.validator_value)}，实际是{_type_name(err.instance)}"
+            msg = _type_message(field, err.validator_value, err.instance)
         elif v == "enum":
             choices = "、".join(str(c) or "（空）" for c in err.validator_value)
-            hint = _did_you_mean(str(err.instance), map(str, err.validator_value)) or "。"
+            hint = _did_you_mean(str(err.instance), map(str, err.validator_value), ENUM_CUTOFF) or "。"
             msg = f"“{err.instance}”不是可选值{hint}可选：{choices}"
         elif v == "format":
-            msg = f"“{err.instance}”不是有效日期，应为 年-月-日，如 2024-07-01"
+            meant = _as_date(str(err.instance))
+            msg = f"日期请写成 {meant}（年-月-日）" if meant else \
+                f"“{err.instance}”不是有效日期，应为 年-月-日，如 2024-07-01"
         elif v == "maxLength":
             msg = f"过长：{len(err.instance)} 字，最多 {err.validator_value} 字"
         elif v == "minimum":
             msg = f"{err.instance} 太小，最小为 {err.validator_value}"
         elif v == "maximum":
             msg = f"{err.instance} 太大，最大为 {err.validator_value}"
+        elif v == "pattern" and _names_records(field):
+            continue  # a reference: the reference check below says what to write
         elif v == "pattern":
             hint = field.help if field and field.help else "只能用小写字母、数字和连字符"
             msg = f"“{err.instance}”格式不对：{hint}"
@@ -144,6 +192,19 @@ def _schema_problems(schema: Schema, record: Record) -> list[Problem]:
             msg = f"不符合要求（{err.message}）"
         problems.append(Problem(record.path, line, f"{name}{label}", msg))
     return problems
+
+
+def _names_records(field: Field | None) -> bool:
+    """Whether a field (or each item of a list field) holds record ids."""
+    if field is not None and field.type == "list" and isinstance(field.items, Field):
+        field = field.items
+    return field is not None and field.type in ("ref", "ref_or_text")
+
+
+def _named(value: str, kinds: tuple, by_title: dict[str, list[Record]]) -> Record | None:
+    """The one record of these kinds whose name (title) is this value."""
+    found = [r for r in by_title.get(value.strip(), []) if r.kind.name in kinds]
+    return found[0] if len(found) == 1 else None
 
 
 def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Problem]:
@@ -166,16 +227,26 @@ def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Pr
                                                        "（编号就是文件名，请改文件名）"))
         by_id.setdefault(r.id, r)
 
+    by_title: dict[str, list[Record]] = {}
+    for r in records:
+        by_title.setdefault(r.title.strip(), []).append(r)
     for r in records:
         for path, f, value in walk_fields(r):
             if not isinstance(value, str) or not value:
                 continue
             where = (r.path, r.line_of(path), f"{_field_name(path)}（{f.label}）")
-            if is_reference(f, value):
+            named = _named(value, f.kinds, by_title) if f.type in ("ref", "ref_or_text") else None
+            if named is not None and value not in by_id:
+                # The name of a record where its id belongs: it would show as
+                # plain text, with no link. Say which id to write.
+                problems.append(Problem(*where, f"“{value}”是{named.kind.label}记录的名称；这里要写它的编号，"
+                                                f"请写成 {named.id}（编号就是 {named.path} 的文件名）"))
+            elif is_reference(f, value) or f.type == "ref":
                 target = by_id.get(value)
                 if target is None:
-                    problems.append(Problem(*where, f"找不到编号为“{value}”的记录"
-                                            f"{_did_you_mean(value, by_id)}"))
+                    kinds = "、".join(schema.kinds[k].label for k in f.kinds)
+                    hint = _did_you_mean(value, by_id) or f"：这里要写{kinds}记录的编号（文件名，如 liu-tingjiang）"
+                    problems.append(Problem(*where, f"找不到编号为“{value}”的记录{hint}"))
                 elif target.kind.name not in f.kinds:
                     kinds = "、".join(schema.kinds[k].label for k in f.kinds)
                     problems.append(Problem(*where, f"“{value}”是{target.kind.label}，这里应填{kinds}的编号"))

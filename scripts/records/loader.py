@@ -16,7 +16,7 @@ from typing import Any
 from ..problems import Problem
 from ..progress import Progress
 from .schema import Kind, Schema, schema_for
-from .yaml_reader import YamlFault, parse_yaml, read_text, split_front_matter
+from .yaml_reader import YamlFault, line_hint, parse_yaml, read_text, split_front_matter
 
 @dataclass
 class Record:
@@ -70,7 +70,27 @@ def _record_from_mapping(kind: Kind, rid: str, data: Any, lines: dict, rel: str,
         if given != rid:
             problems.append(Problem(rel, lines.get(("id",), line), "id",
                                     f"编号“{given}”与文件名“{rid}”不符：编号就是文件名，请删去此行或改文件名"))
+    _accept_yes_no(kind.fields, data)
     return Record(kind, rid, data, body, rel, line, lines, body_line), problems
+
+
+YES_NO = {"是": True, "否": False}
+
+
+def _accept_yes_no(fields: dict, data: dict) -> None:
+    """是 / 否 in a true-or-false field, as editors naturally answer, read as
+    true / false (in place, at every level the model describes)."""
+    for name, value in data.items():
+        f = fields.get(name)
+        if f is None:
+            continue
+        if f.type == "bool" and isinstance(value, str) and value.strip() in YES_NO:
+            data[name] = YES_NO[value.strip()]
+        inner = getattr(f.items, "fields", None)
+        if inner is not None:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict):
+                    _accept_yes_no(inner, item)
 
 
 OUTSIDE_LINK = "这是指向仓库之外的链接，不能使用，请改为复制文件本身"
@@ -98,12 +118,18 @@ def parse_file(kind: Kind, rel: str, text: str, stem: str) -> tuple[list[Record]
     when the file holds no mapping); raises YamlFault."""
     if kind.front_matter:
         front, body, body_line = split_front_matter(text)
-        data, lines = parse_yaml(front, offset=1)
-        record, problems = _record_from_mapping(
-            kind, stem, data if data is not None else {}, lines, rel, 2, body, body_line)
+        offset = 1
     else:
-        data, lines = parse_yaml(text)
-        record, problems = _record_from_mapping(kind, stem, data if data is not None else {}, lines, rel, 1)
+        front, body, body_line, offset = text, "", 1, 0
+    data, lines = parse_yaml(front, offset=offset)
+    if isinstance(data, str):
+        # Lines that were meant as “字段: 值” but read as one text: name the first.
+        for n, line in enumerate(front.split("\n"), offset + 1):
+            hint = line_hint(line)
+            if hint:
+                return [], [Problem(rel, n, "", f"格式错误：{hint}")]
+    record, problems = _record_from_mapping(
+        kind, stem, data if data is not None else {}, lines, rel, offset + 1, body, body_line)
     return ([record] if record else []), problems
 
 

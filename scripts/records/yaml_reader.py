@@ -67,34 +67,87 @@ def _compose(text: str) -> yaml.Node | None:
         loader.compose_node = compose_node
         return loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        if e.context_mark and "<stream end>" in (e.problem or ""):
-            mark = e.context_mark   # an unclosed bracket: where it was opened
-        line = mark.line + 1 if mark else 1
-        raise YamlFault(line, f"YAML 格式错误：{_yaml_reason(e)}") from None
+        line, message = explain(e, text)
+        raise YamlFault(line, f"格式错误：{message}") from None
     except yaml.YAMLError as e:
-        raise YamlFault(1, f"YAML 格式错误：{e}") from None
+        raise YamlFault(1, f"格式错误：无法识别（{e}）") from None
     finally:
         loader.dispose()
 
 
-def _yaml_reason(e: yaml.MarkedYAMLError) -> str:
-    problem = (e.problem or "").strip()
-    known = {
-        "mapping values are not allowed here": "此处不能出现冒号，含冒号的内容请加引号",
-        "could not find expected ':'": "缺少冒号“:”",
-        "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请用空格",
-        "found undefined alias": "不支持 YAML 别名",
-        "expected <block end>, but found '-'": "列表缩进不一致",
-        "found a tab character that violates indentation": "不能用 Tab 缩进，请用空格",
-        "expected ',' or ']'": "方括号 [ ] 没有配对",
-        "expected ',' or '}'": "花括号 { } 没有配对",
-        "found unexpected end of stream": "引号没有配对",
-    }
-    for english, chinese in known.items():
-        if problem.startswith(english):
-            return chinese
-    return f"无法解析（{problem or e}），请检查缩进、冒号和引号"
+# A field name at the start of a line, as the editors write them.
+_KEY = r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*)"
+_CHINESE_COLON = re.compile(_KEY + r"\s*：\s*(?P<rest>.*)$")
+_NO_SPACE = re.compile(_KEY + r":(?P<rest>[^\s:/].*)$")
+_KEY_LINE = re.compile(_KEY + r"\s*:(?:\s|$)")
+_QUOTED_THEN_TEXT = re.compile(r":\s+([\"']).*?\1\s*[^\s#]")
+
+
+def line_hint(line: str) -> str | None:
+    """What is wrong with one line of “字段: 值”, in the editors' words, or None:
+    a Chinese colon, or no space after the colon (the commonest slips)."""
+    m = _CHINESE_COLON.match(line)
+    if m:
+        return (f"“{m['key']}”后面用了中文冒号“：”：字段名后面要用英文冒号加一个空格，"
+                f"请写成“{m['key']}: {m['rest']}”")
+    m = _NO_SPACE.match(line)
+    if m:
+        return f"冒号后面缺少空格：请写成“{m['key']}: {m['rest']}”"
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def explain(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The line where an editor should look, and what to do there, for a fault
+    of PyYAML's parser (whose words, and often whose line, mean nothing to
+    editors: it notices a missing colon on the line after, an unclosed quote
+    at the end of the file)."""
+    problem, context = (e.problem or "").strip(), (e.context or "").strip()
+    at = e.problem_mark.line + 1 if e.problem_mark else 1
+    start = e.context_mark.line + 1 if e.context_mark else at
+    lines = text.split("\n")
+
+    def line(n: int) -> str:
+        return lines[n - 1] if 0 < n <= len(lines) else ""
+
+    if context.startswith("while scanning a simple key"):
+        # The line that should have been “字段: 值”.
+        return start, line_hint(line(start)) or (
+            "这一行缺少冒号：每个字段写成“字段名: 值”（英文冒号，后面加一个空格）；"
+            "如果这是上一行文字的延续，请把它接到上一行末尾")
+    if context.startswith("while scanning a quoted scalar"):
+        return start, ("引号没有配对：这一行的引号开始后一直没有结束。请在文字末尾补上同样的引号，"
+                       "或者去掉引号（文字中需要引号时，请用中文引号“”）")
+    if problem.startswith("mapping values are not allowed here"):
+        previous = next((line(n) for n in range(at - 1, 0, -1) if line(n).strip()), "")
+        if _KEY_LINE.match(line(at)) and _indent(line(at)) > _indent(previous) \
+                and not previous.rstrip().endswith(":"):
+            return at, ("缩进不对：这一行比上一行多缩进了。同一层的字段要左对齐；"
+                        "只有上一行以冒号结尾（如“honours:”）时，下一行才多缩进两个空格")
+        return at, ("这一行的值里有英文冒号加空格“: ”，YAML 会把它当成新的字段：请把整个值用引号括起来，"
+                    "如 summary: \"时间: 2010年\"，或者改用中文冒号“：”")
+    if problem.startswith("expected <block end>"):
+        if _QUOTED_THEN_TEXT.search(line(at)):
+            return at, "引号后面不能再有文字：要么整段文字都放在引号里，要么不用引号"
+        if "'-'" in problem or "<block sequence start>" in problem:
+            return at, "缩进不对：列表的各项（以“- ”开头）要左对齐，与同一列表的第一项对齐"
+        return at, ("缩进不对：这一行的缩进与同一层的其他字段不一致。同一层的字段要左对齐，"
+                    "下一层比上一层多缩进两个空格（不要用 Tab）")
+    if "\\t" in problem or "tab character" in problem:
+        return at, "不能用 Tab 键缩进，请用空格（每一层两个空格）"
+    if problem.startswith("found undefined alias"):
+        return at, "不支持 YAML 别名（*），请直接写出内容"
+    if problem.startswith("expected ',' or ']'") or "flow sequence" in context and "<stream end>" in problem:
+        return start, "方括号 [ ] 没有配对：这一行的“[”之后缺少“]”，或列表中的逗号不对"
+    if problem.startswith("expected ',' or '}'") or "flow mapping" in context and "<stream end>" in problem:
+        return start, "花括号 { } 没有配对：这一行的“{”之后缺少“}”，或逗号不对"
+    if problem.startswith("found unexpected end of stream"):
+        return start, "引号或括号没有配对：从这一行开始的引号或括号一直没有结束"
+    return at, ("这一行无法识别：请检查缩进（同一层左对齐）、冒号（英文冒号加空格）和引号（成对出现）"
+                f"（解析器的提示：{problem or e}）")
 
 
 def _scalar(node: yaml.Node, line: int, loader: _Loader, path: tuple = ()) -> Any:
