@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema bench test test-fast system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema clean-photos edit save bench test test-fast system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -29,6 +29,9 @@ new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
 
 schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/records/schema.yaml
 	$(BIN)/python -m scripts schema
+
+clean-photos: $(VENV)/.installed    ## remove the location and camera data from the repository's photos
+	$(BIN)/python -m scripts clean-photos
 
 # Build timings at three sizes (shipped, 1,000 and 10,000 records), written to
 # BENCHMARKS.md (scripts/dev/bench.py), then the live preview (save → page).

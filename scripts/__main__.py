@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="记录类型：unit 先进典型、member 优秀共产党员、video 专题片、sms 红色短信、news 工作动态")
     p_new.add_argument("name", nargs="?", default="", help="名称、姓名、片名、标题或短信内容")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
+    p_clean = sub.add_parser("clean-photos", help="清除照片中的拍摄地点、相机型号等隐藏信息（画面不变）")
+    p_clean.add_argument("photos", nargs="*", help="要清除的照片（默认：仓库中所有带拍摄地点的照片）")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
     return parser
@@ -77,6 +79,9 @@ def _run(args, root: Path) -> int:
         for path in write_schemas(root):
             print(f"已写出：{path.relative_to(root).as_posix()}")
         return 0
+    if args.command == "clean-photos":
+        from .editor.photos import main as clean_photos
+        return clean_photos(root, args.photos)
     if args.command == "check":
         from .check import check_repository
         _, problems = check_repository(root, release=args.release)

@@ -5,7 +5,8 @@
 (records.read_repository) and gives every rule the same records and pages.
 The rules live in their own modules: fields (the model's types, ids and
 references), files (media, photos, links out of the repository), pages (bodies
-and hand-written pages), figures, review (三审), lint (wording) and release.
+and hand-written pages), photos_gps (photos that still carry their location),
+figures, review (三审), lint (wording) and release.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..records.schema import Schema
 from .fields import field_problems
 from .figures import chart_problems
 from .files import outside_link_problems, photo_problems
+from .photos_gps import gps_problems
 from .lint import lint
 from .pages import body_safety_problems, category_problems, front_matter_problems
 from .review import review_problems
@@ -28,7 +30,7 @@ def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) 
     root, records = snap.root, snap.records
     problems = list(snap.problems)
     problems += field_problems(snap.schema, records, root)
-    problems += photo_problems(records, root) + outside_link_problems(root)
+    problems += photo_problems(records, root) + outside_link_problems(root) + gps_problems(root)
     problems += body_safety_problems(root, records, snap.pages)
     problems += front_matter_problems(snap.pages) + category_problems(records)
     problems += chart_problems(records) + review_problems(snap.schema, records)
