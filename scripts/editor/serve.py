@@ -1,6 +1,11 @@
 """Live preview: regenerate the Markdown when a record, template or content
 file changes; mkdocs serve rebuilds and reloads the browser from there.
 
+The preview tells the truth: when a save breaks the check, every page shows
+the problems in a banner at its top (and keeps the last good content under
+it); typos are shown the same way while the page updates; a record deleted
+is a page gone (mkdocs' dirty build would keep serving its old HTML).
+
 Target: from saving a record to the refreshed page in 2 s or less at the
 shipped size (measured by tests/test_serve.py, `make bench`). What makes it:
 - the Markdown is generated into a scratch folder and only files whose bytes
@@ -12,6 +17,8 @@ shipped size (measured by tests/test_serve.py, `make bench`). What makes it:
 from __future__ import annotations
 
 import filecmp
+import html
+import json
 import logging
 import shutil
 import socket
@@ -55,6 +62,25 @@ def sync_tree(src: Path, dst: Path) -> int:
     return changed
 
 
+STATUS_FILE = "preview-status.json"   # in .build/: the problems the pages show
+BUILT_FILE = "preview-built.json"     # in .build/: when the served pages were last built
+# What every served page shows at its top; set by regenerate, read per request.
+_status: dict = {"ok": True, "problems": [], "time": 0.0}
+
+
+def _set_status(root: Path, ok: bool, problems: list) -> None:
+    """Remember the problems the pages must show; when they change, write them
+    to the status file, which mkdocs serve watches: the rebuild it starts
+    reloads every open page, so the banner appears even when no page changed."""
+    global _status
+    shown = [{"text": str(p), "level": p.level} for p in problems]
+    changed = (ok, shown) != (_status["ok"], _status["problems"])
+    _status = {"ok": ok, "problems": shown, "time": time.time()}
+    path = root / ".build" / STATUS_FILE
+    if changed or not path.exists():
+        path.write_text(json.dumps(_status, ensure_ascii=False), encoding="utf-8")
+
+
 def regenerate(root: Path, docs: Path) -> bool:
     work = root / ".build"
     work.mkdir(exist_ok=True)
@@ -65,12 +91,98 @@ def regenerate(root: Path, docs: Path) -> bool:
             for p in e.problems:
                 log.error("%s", p)
             log.error("发现 %d 个错误，预览保持上一次的内容。", len(e.problems))
+            if not docs.exists():   # nothing good to show yet: a page for the banner
+                docs.mkdir(parents=True)
+                (docs / "index.md").write_text("# 预览暂时无法生成\n\n请按页面顶部的提示改正错误。\n",
+                                               encoding="utf-8")
+            _set_status(root, False, e.problems)
             return False
+        # The status first: the pages reloaded by the new Markdown must show it.
+        typos = lint(root, snap.texts)
+        _set_status(root, True, typos)
         changed = sync_tree(Path(tmp) / "docs", docs)
     log.info("已重新生成预览（%d 个文件有变化）。", changed)
-    for p in lint(root, snap.texts):  # typos do not stop the preview, but are shown at once
+    for p in typos:  # typos do not stop the preview, but are shown at once
         log.warning("%s", p)
     return True
+
+
+def banner() -> str:
+    """The problems of the last regeneration, as HTML for the top of a page."""
+    status = _status
+    if not status["problems"]:
+        return ""
+    errors = sum(p["level"] == "error" for p in status["problems"])
+    if not status["ok"]:
+        title = f"预览没有更新：发现 {errors} 个错误，下面仍是上一次的内容。请按提示改正后保存。"
+    else:
+        title = f"发现 {len(status['problems'])} 处错别字或不规范表述（预览已更新），请改正后保存。"
+    items = "".join(f"<li>{html.escape(p['text'])}</li>" for p in status["problems"][:50])
+    more = len(status["problems"]) - 50
+    items += f"<li>……另有 {more} 条，见终端或 make check</li>" if more > 0 else ""
+    return ('<div id="zlt-preview-problems" role="alert" style="position:sticky;top:0;z-index:1000;'
+            'background:#fff4e5;color:#3b1d00;border-bottom:4px solid #c62828;padding:1em 1.5em;'
+            'font-size:16px;line-height:1.6;max-height:45vh;overflow:auto">'
+            f'<strong>{html.escape(title)}</strong><ul style="margin:.5em 0 0 1.2em">{items}</ul></div>')
+
+
+def show_problems_on_every_page() -> None:
+    """mkdocs serve injects its reload script into every HTML page it serves:
+    inject the banner beside it, at response time, so that every page shows
+    the current problems without being rebuilt. Only this preview process is
+    patched (mkdocs is pinned; tests/test_serve.py would notice a change)."""
+    from mkdocs.livereload import LiveReloadServer
+
+    inject = LiveReloadServer._inject_js_into_html
+    if getattr(inject, "shows_problems", False):
+        return
+
+    def inject_with_banner(self, content: bytes, epoch: int) -> bytes:
+        content = inject(self, content, epoch)
+        shown = banner().encode("utf-8")
+        if shown:
+            at = content.find(b"<body")
+            at = content.find(b">", at) + 1 if at >= 0 else 0
+            content = content[:at] + shown + content[at:]
+        return content
+
+    inject_with_banner.shows_problems = True
+    LiveReloadServer._inject_js_into_html = inject_with_banner
+
+
+def stale_pages(docs: Path, site: Path) -> list[Path]:
+    """HTML pages of the served site whose Markdown is gone (a deleted record):
+    a dirty build only adds and updates, it never removes."""
+    wanted = {"404.html"} | {p.relative_to(docs).as_posix() for p in docs.rglob("*.html")}
+    for md in docs.rglob("*.md"):
+        rel = md.relative_to(docs).with_suffix("")
+        wanted.add((rel.parent if rel.name == "index" else rel).joinpath("index.html").as_posix())
+    return [p for p in site.rglob("*.html") if p.relative_to(site).as_posix() not in wanted]
+
+
+def prune_after_each_build(root: Path) -> None:
+    """Remove stale pages after every build of mkdocs serve, and note the time
+    of the build (the workbench waits for it before reloading its preview)."""
+    import mkdocs.commands.serve as mkdocs_serve_module
+
+    build = mkdocs_serve_module.build
+    if getattr(build, "prunes", False):
+        return
+
+    def build_and_prune(config, **kwargs):
+        build(config, **kwargs)
+        site = Path(config.site_dir)
+        for page in stale_pages(Path(config.docs_dir), site):
+            page.unlink(missing_ok=True)
+            folder = page.parent
+            while folder != site and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        built = {"time": time.time(), "ok": _status["ok"], "status_time": _status["time"]}
+        (root / ".build" / BUILT_FILE).write_text(json.dumps(built), encoding="utf-8")
+
+    build_and_prune.prunes = True
+    mkdocs_serve_module.build = build_and_prune
 
 
 def keep_theme_templates_compiled() -> None:
@@ -120,6 +232,8 @@ def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
         lambda record: "'dirty' build" not in record.getMessage())
     docs = root / ".build" / "docs"
     keep_theme_templates_compiled()
+    show_problems_on_every_page()
+    prune_after_each_build(root)
     regenerate(root, docs)
     pending = threading.Event()
 
@@ -146,6 +260,7 @@ def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
     threading.Thread(target=worker, daemon=True).start()
     log.info("预览地址：http://%s/ （按 Ctrl+C 结束）", address)
     try:
-        mkdocs_serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty")
+        mkdocs_serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty",
+                     watch=[str(root / ".build" / STATUS_FILE)])
     finally:
         observer.stop()
