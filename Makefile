@@ -15,6 +15,23 @@ preview: $(VENV)/.installed         ## build with unpublished records, marked
 serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
 	$(BIN)/python -m scripts serve
 
+# The editors' workbench (forms in the browser, checks and preview beside them)
+# on http://127.0.0.1:8080; Ctrl+C stops it. Decap CMS is pinned in
+# tools/decap/package.json (npm, not in git). REPO: another content repository;
+# ADDRESS: another address (port 0: any free port).
+REPO ?= .
+ADDRESS ?= 127.0.0.1:8080
+edit: $(VENV)/.installed tools/decap/node_modules/.installed   ## the editors' workbench in the browser
+	$(BIN)/python -m scripts --root "$(REPO)" edit --address "$(ADDRESS)"
+
+save: $(VENV)/.installed            ## check, then commit the changed records and photos with a Chinese message
+	$(BIN)/python -m scripts --root "$(REPO)" save
+
+tools/decap/node_modules/.installed: tools/decap/package.json tools/decap/package-lock.json
+	@command -v node >/dev/null || { echo "需要 Node.js（node 和 npm）：请先安装，如 apt-get install nodejs npm"; exit 1; }
+	cd tools/decap && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
 	$(BIN)/python -m scripts offline
 
@@ -43,7 +60,7 @@ bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md;
 	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md
 	cat .build/bench/serve.txt >> BENCHMARKS.md
 
-test: $(VENV)/.dev-installed system-deps   ## the whole test suite
+test: $(VENV)/.dev-installed system-deps tools/decap/node_modules/.installed   ## the whole test suite
 	$(BIN)/python -m pytest -q tests
 
 test-fast: $(VENV)/.dev-installed     ## the inner loop: no browser, nothing slow (under a minute)

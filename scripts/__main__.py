@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_clean = sub.add_parser("clean-photos", help="清除照片中的拍摄地点、相机型号等隐藏信息（画面不变）")
     p_clean.add_argument("photos", nargs="*", help="要清除的照片（默认：仓库中所有带拍摄地点的照片）")
+    p_edit = sub.add_parser("edit", help="编辑工作台：在浏览器里用表单编辑记录，旁边是检查结果和网站预览")
+    p_edit.add_argument("--address", default="127.0.0.1:8080", help="工作台地址，默认 127.0.0.1:8080（端口写 0 则自动选择）")
+    p_save = sub.add_parser("save", help="检查后把修改过的记录和照片提交到 git，提交说明列出改了什么")
+    p_save.add_argument("--dry-run", action="store_true", help="只列出将要提交的内容，不提交")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
     return parser
@@ -78,6 +82,9 @@ def _run(args, root: Path) -> int:
         from .editor.vscode import write_schemas
         for path in write_schemas(root):
             print(f"已写出：{path.relative_to(root).as_posix()}")
+        if root == ROOT:  # the workbench's forms, committed beside the code that makes them
+            from .editor.decap import write_config
+            print(f"已写出：{write_config().relative_to(root).as_posix()}")
         return 0
     if args.command == "clean-photos":
         from .editor.photos import main as clean_photos
@@ -96,6 +103,12 @@ def _run(args, root: Path) -> int:
             return 1
         print("发布前检查通过。" if args.release else "检查通过。")
         return 0
+    if args.command == "edit":
+        from .editor.workbench import edit
+        return edit(root, args.address)
+    if args.command == "save":
+        from .editor.save import save
+        return save(root, dry_run=args.dry_run)
     if args.command == "serve":
         from .editor.serve import serve
         serve(root, args.address)

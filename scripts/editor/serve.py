@@ -63,12 +63,30 @@ def sync_tree(src: Path, dst: Path) -> int:
 
 
 STATUS_FILE = "preview-status.json"   # in .build/: the problems the pages show
-BUILT_FILE = "preview-built.json"     # in .build/: when the served pages were last built
+STATE_FILE = "preview-state.json"     # in .build/: when the preview last caught up (the workbench reads it)
 # What every served page shows at its top; set by regenerate, read per request.
 _status: dict = {"ok": True, "problems": [], "time": 0.0}
+# regenerated: when the last regeneration read the files; expect_build: whether
+# it changed anything mkdocs will build; built: when mkdocs last finished.
+_state: dict = {"regenerated": 0.0, "expect_build": False, "built": 0.0}
 
 
-def _set_status(root: Path, ok: bool, problems: list) -> None:
+def _write_state(root: Path, **changes) -> None:
+    _state.update(changes)
+    path = root / ".build" / STATE_FILE
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(_state), encoding="utf-8")
+    tmp.replace(path)
+
+
+def caught_up(state: dict, since: float) -> bool:
+    """Whether the preview serves what the files held at `since` (a state as
+    written to STATE_FILE): read after it, and built if anything changed."""
+    return state.get("regenerated", 0) > since and (
+        not state.get("expect_build") or state.get("built", 0) > state["regenerated"])
+
+
+def _set_status(root: Path, ok: bool, problems: list) -> bool:
     """Remember the problems the pages must show; when they change, write them
     to the status file, which mkdocs serve watches: the rebuild it starts
     reloads every open page, so the banner appears even when no page changed."""
@@ -79,11 +97,13 @@ def _set_status(root: Path, ok: bool, problems: list) -> None:
     path = root / ".build" / STATUS_FILE
     if changed or not path.exists():
         path.write_text(json.dumps(_status, ensure_ascii=False), encoding="utf-8")
+    return changed
 
 
 def regenerate(root: Path, docs: Path) -> bool:
     work = root / ".build"
     work.mkdir(exist_ok=True)
+    started = time.time()
     with tempfile.TemporaryDirectory(dir=work, prefix="serve-") as tmp:
         try:
             _, snap = generate(root, Path(tmp) / "docs", preview=True)
@@ -95,12 +115,14 @@ def regenerate(root: Path, docs: Path) -> bool:
                 docs.mkdir(parents=True)
                 (docs / "index.md").write_text("# 预览暂时无法生成\n\n请按页面顶部的提示改正错误。\n",
                                                encoding="utf-8")
-            _set_status(root, False, e.problems)
+            changed = _set_status(root, False, e.problems)
+            _write_state(root, regenerated=started, expect_build=changed)
             return False
         # The status first: the pages reloaded by the new Markdown must show it.
         typos = lint(root, snap.texts)
-        _set_status(root, True, typos)
+        status_changed = _set_status(root, True, typos)
         changed = sync_tree(Path(tmp) / "docs", docs)
+        _write_state(root, regenerated=started, expect_build=bool(changed or status_changed))
     log.info("已重新生成预览（%d 个文件有变化）。", changed)
     for p in typos:  # typos do not stop the preview, but are shown at once
         log.warning("%s", p)
@@ -178,8 +200,7 @@ def prune_after_each_build(root: Path) -> None:
             while folder != site and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
-        built = {"time": time.time(), "ok": _status["ok"], "status_time": _status["time"]}
-        (root / ".build" / BUILT_FILE).write_text(json.dumps(built), encoding="utf-8")
+        _write_state(root, built=time.time())
 
     build_and_prune.prunes = True
     mkdocs_serve_module.build = build_and_prune
