@@ -92,6 +92,11 @@ system-deps:
 	  echo "正在安装 chromium 和 fonts-noto-cjk ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk fontconfig; \
 	fi
+	@# Node.js runs the editors' workbench (Decap CMS, tests/browser/test_workbench.py).
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "正在安装 nodejs 和 npm ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm; \
+	fi
 	@# ffmpeg makes the tiny test film of tests/browser/test_video.py.
 	@if ! command -v ffmpeg >/dev/null; then \
 	  echo "正在安装 ffmpeg ……"; \

@@ -89,7 +89,7 @@ def test_each_type_gets_its_widget():
     assert field(unit, "featured")["widget"] == "boolean"
     assert field(unit, "summary")["widget"] == "text"
     body = field(unit, "body")
-    assert body["widget"] == "markdown" and body["modes"][0] == "raw"
+    assert body["widget"] == "markdown" and body["modes"] == ["raw"]
 
 
 def test_dates_are_text_with_a_plain_chinese_pattern_message():

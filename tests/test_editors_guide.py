@@ -1,7 +1,10 @@
 """编辑指南.md, followed as an editor would: its `bash` blocks run in order in a
 scratch copy of the repository, and its `markdown <path>` blocks are written
-to that file (the editor typing in VS Code). Only `make serve` (it runs until
-Ctrl+C; tests/test_serve.py covers it) and `git push` (no remote) are skipped.
+to that file (the editor typing in VS Code). Only `make serve` and `make edit`
+(they run until Ctrl+C; tests/test_serve.py and tests/browser/test_workbench.py
+cover them) and `git push` (no remote) are skipped. One of the editor's photos
+comes from a phone, with its GPS position: the guide's `make clean-photos`
+must remove it, or `make check` fails.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "编辑指南.md"
 BLOCK_RE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.M | re.S)
-SKIP = ("make serve", "git push")
+SKIP = ("make serve", "make edit", "git push")
 REPO_FILES = ("Makefile", "requirements.txt", "requirements-dev.txt", "mkdocs.yml")
 REPO_DIRS = ("scripts", "templates", "content", "exemplars", "wording")
 
@@ -50,7 +53,9 @@ def test_following_the_guide_puts_the_story_on_the_site(tmp_path):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / ".venv").symlink_to(ROOT / ".venv")
     (home / "照片").mkdir(parents=True)
-    Image.new("RGB", (3000, 2000), (180, 40, 40)).save(home / "照片" / "支部活动.jpg", quality=95)
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (48.0, 0.0, 30.0), 3: "E", 4: (122.0, 44.0, 6.0)}
+    Image.new("RGB", (3000, 2000), (180, 40, 40)).save(home / "照片" / "支部活动.jpg", quality=95, exif=exif)
     Image.new("RGB", (1000, 1500), (40, 40, 180)).save(home / "照片" / "入户走访.jpg", quality=95)
     env = {**os.environ, "HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1",
            "GIT_AUTHOR_NAME": "编辑", "GIT_AUTHOR_EMAIL": "editor@example.org",
@@ -86,4 +91,6 @@ def test_following_the_guide_puts_the_story_on_the_site(tmp_path):
     with Image.open(repo / "site/media/photos/moumou-cun-dangzhibu.jpg") as im:
         assert im.size == (1200, 800)
     log = subprocess.run(["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True).stdout
-    assert "新增先进典型：某某村党支部" in log
+    assert "新增先进典型：某某村党支部；新增照片：moumou-cun-dangzhibu-2.jpg、moumou-cun-dangzhibu.jpg" in log
+    assert not subprocess.run(["git", "status", "--porcelain", "--", "exemplars", "media"], cwd=repo,
+                              capture_output=True, text=True).stdout

@@ -8,7 +8,8 @@ cannot serve: several kinds, or an id-or-text field), struct → object, list of
 structs → list, int/number → number, bool → boolean, date → text with a
 YYYY-MM-DD pattern (Decap's date widget writes "" when empty, which fails
 the check), media → image or file in the repository's media folders, text →
-text, the body → Markdown (raw first: the pages use MkDocs' Markdown).
+text, the body → Markdown, as text (the rich-text editor would rewrite MkDocs'
+Markdown: notes such as `!!! warning`, attribute lists).
 
 Decap counts every field as required unless told: optional fields say so.
 The committed copy (scripts/editor/cms/config.yml) lets a reviewer see the
@@ -172,7 +173,7 @@ def _collection(kind: Kind, schema: Schema) -> dict:
     fields += _fields(kind.fields, schema)
     if kind.front_matter:
         fields.append({"name": "body", "label": "正文", "widget": "markdown", "required": False,
-                       "modes": ["raw", "rich_text"],
+                       "modes": ["raw"],
                        "hint": "可以分段，可以用“## 小标题”。"})
     statuses = [{"label": STATUS_LABELS[s], "field": "status", "pattern": f"^{s}$"}
                 for s in ("draft", "review", "published")]

@@ -18,11 +18,12 @@
     },
     collection: {
       sidebar: { collections: '记录类型', allCollections: '全部记录', searchAll: '查找记录……', searchIn: '查找' },
-      collectionTop: { newButton: '新建%{collectionLabel}', newButtonAriaLabel: '新建一条%{collectionLabel}' },
+      collectionTop: { newButton: '新建%{collectionLabel}', newButtonAriaLabel: '新建%{collectionLabel}',
+        viewAsList: '列表显示', viewAsGrid: '卡片显示' },
       entries: { noEntries: '还没有记录' },
     },
     editor: {
-      editorControl: { field: { optional: '选填' } },
+      editorControl: { field: { optional: '选填', widgetLabel: '%{widgetLabel} 输入项' } },
       editorControlPane: {
         widget: {
           required: '请填写“%{fieldLabel}”',
@@ -30,6 +31,7 @@
           range: '“%{fieldLabel}”应在 %{minValue} 到 %{maxValue} 之间',
           min: '“%{fieldLabel}”不能小于 %{minValue}',
           max: '“%{fieldLabel}”不能大于 %{maxValue}',
+          rangeMin: '“%{fieldLabel}”至少要有 %{minCount} 项', rangeMax: '“%{fieldLabel}”最多 %{maxCount} 项',
         },
       },
       editor: {
@@ -39,6 +41,13 @@
         confirmLoadBackup: '这条记录有一份尚未保存的草稿，要载入它吗？',
       },
       editorInterface: { togglePreview: '显示或隐藏检查和预览' },
+      editorWidgets: {
+        markdown: { strikethrough: '删除线', toggleMode: { rich: '切换到富文本', markdown: '切换到 Markdown 文本' } },
+        image: { chooseMultiple: '选择图片', addMore: '再加图片', removeAll: '移除全部图片' },
+        file: { chooseMultiple: '选择文件', addMore: '再加文件', removeAll: '移除全部文件' },
+        list: { addType: '新增%{item}' },
+        object: { expand: '展开', collapse: '收起' },
+      },
       editorToolbar: {
         publish: '保存', publishing: '正在保存……', published: '已保存', publishNow: '保存',
         publishAndCreateNew: '保存，然后新建一条', publishAndDuplicate: '保存，然后复制一条',
@@ -48,13 +57,14 @@
     },
     mediaLibrary: {
       mediaLibraryCard: { draft: '未保存' },
-      mediaLibraryModal: { upload: '上传', uploading: '正在上传……', chooseSelected: '选用选中的文件',
+      mediaLibraryModal: { close: '关闭', upload: '上传', uploading: '正在上传……', chooseSelected: '选用选中的文件',
         deleteSelected: '删除选中的文件', noImagesFound: '还没有照片', noAssetsFound: '还没有文件' },
     },
     ui: {
+      settingsDropdown: { account: '账户' },
       errorBoundary: { details: '工作台出错了，请', reportIt: '把这条消息发给技术人员' },
       toast: {
-        entryPublished: '已保存到文件，正在检查……', onFailToPublishEntry: '保存失败：%{details}',
+        entrySaved: '已保存到文件', entryPublished: '已保存到文件', onFailToPublishEntry: '保存失败：%{details}',
         onFailToPersist: '保存失败：%{details}', missingRequiredField: '有必填项没有填写，请填好后再保存',
       },
     },
