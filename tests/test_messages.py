@@ -157,6 +157,7 @@ def test_free_text_that_names_no_record_stays_free_text(repo):
 
 # --- the command line --------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["new"], ["new", "unit"], ["new", "unit", ""], ["new", "", "某某"]])
 def test_new_without_a_kind_or_a_name_says_how_to_call_it(repo, args):
     done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(repo.path), *args],
@@ -167,6 +168,7 @@ def test_new_without_a_kind_or_a_name_says_how_to_call_it(repo, args):
     assert ":0:" not in done.stderr and "网站未更新" not in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_make_new_without_a_name_says_how_to_call_it(repo):
     done = subprocess.run(["make", "-s", "-C", str(ROOT), "new", "KIND=unit",
                            f"PYTHON={sys.executable}"], capture_output=True, text=True,
