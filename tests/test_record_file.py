@@ -1,0 +1,74 @@
+"""Record files as the workbench writes them (scripts/editor/record_file.py):
+whatever the values, what is written reads back as the same record, in the
+model's order; and `split` turns an old list file into one file per record,
+the figures keeping their order."""
+from __future__ import annotations
+
+import textwrap
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scripts.check import check
+from scripts.editor.record_file import leading_comments, prune, record_text
+from scripts.editor.split import split
+from scripts.records.loader import load_all
+from scripts.records.schema import load_schema
+from scripts.records.yaml_reader import parse_yaml, split_front_matter
+
+SCHEMA = load_schema()
+UNIT, SMS = SCHEMA.kinds["unit"], SCHEMA.kinds["sms"]
+
+# Text as editors paste it: quotes, colons, hashes, brackets, leading blanks,
+# line breaks, words YAML would read as true or a number or a date.
+TRICKY = st.sampled_from(["是", "yes", "no", "true", "null", "~", "12:30", "2024-07-01", "1e3", "0x1F", "- a",
+                          "a: b", "# x", "'", '"', "[a]", "{a}", "&a", "*a", "!x", "%", "@", "`", "|", ">",
+                          " 前导空格", "尾随空格 ", "两行\n文字", "末尾换行\n", "\t制表"])
+TEXT = st.one_of(TRICKY, st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40),
+                 st.lists(TRICKY, min_size=1, max_size=3).map("".join))
+VALUE = st.one_of(TEXT, st.integers(-10**6, 10**6), st.booleans(),
+                  st.floats(-1e12, 1e12, allow_nan=False))   # the reader refuses larger ones
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=TEXT, summary=TEXT, town=VALUE, honours=st.lists(st.fixed_dictionaries(
+    {"title": TEXT, "year": st.integers(1921, 2100)}, optional={"body": TEXT, "result": TEXT}), max_size=3),
+    members=st.lists(TEXT, max_size=3), extra=st.dictionaries(
+        st.from_regex(r"[a-z_]{1,10}", fullmatch=True).filter(lambda k: k not in UNIT.fields), VALUE, max_size=2))
+def test_what_is_written_reads_back_the_same(name, summary, town, honours, members, extra):
+    data = prune({"summary": summary, "name": name, "town": town, "honours": honours, "members": members,
+                  **extra})
+    text = record_text(UNIT, data, "正文。")
+    front, body, _ = split_front_matter(text)
+    assert parse_yaml(front)[0] == data
+    assert body.strip() == "正文。"
+    written = list(parse_yaml(front)[0])
+    assert written == [k for k in UNIT.fields if k in data] + [k for k in data if k not in UNIT.fields]
+
+
+def test_plain_yaml_records_keep_their_leading_comments():
+    text = record_text(SMS, {"author": "某某", "text": "短信"}, comments=["# 来源：某某活动"])
+    assert text == "# 来源：某某活动\ntext: 短信\nauthor: 某某\n"
+    assert leading_comments(text) == ["# 来源：某某活动"]
+
+
+def test_a_list_file_is_split_into_one_file_per_record_keeping_the_order(repo):
+    old = repo.write("old-figures.yml", textwrap.dedent("""\
+        # 机制推动
+        - id: zeta
+          value: 18
+          unit: 人
+          label: 提拔使用
+          wording: 共提拔使用18人。
+          section: 机制推动
+        - {id: alpha, value: 16, unit: 人, label: 诫勉谈话, wording: 诫勉谈话16人。, section: 机制推动}
+        """))
+    written = split(repo.path, old, repo.path / "exemplars/figures", rank=True)
+    assert [p.name for p in written] == ["zeta.yml", "alpha.yml"]
+    assert (repo.path / "exemplars/figures/alpha.yml").read_text(encoding="utf-8") == (
+        "value: 16\nunit: 人\nlabel: 诫勉谈话\nwording: 诫勉谈话16人。\nsection: 机制推动\nrank: 2\n")
+    old.unlink()
+    assert check(repo.path) == []
+    records, _ = load_all(repo.path)
+    ordered = sorted(records, key=SCHEMA.kinds["figure"].listing.sort_key)
+    assert [r.id for r in ordered] == ["zeta", "alpha"]          # the list's order, not the names'
