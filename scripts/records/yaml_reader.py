@@ -152,7 +152,7 @@ def explain(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
 
 def _scalar(node: yaml.Node, line: int, loader: _Loader, path: tuple = ()) -> Any:
     """A scalar as plain data: text, number, true/false or empty, nothing else."""
-    field = ""   # as the validator names fields: honours[1].year (a list file's item index left out)
+    field = ""   # as the validator names fields: honours[1].year
     for i, part in enumerate(path):
         if isinstance(part, int):
             field += f"[{part + 1}]" if i else ""
