@@ -23,14 +23,15 @@ UNIT, SMS = SCHEMA.kinds["unit"], SCHEMA.kinds["sms"]
 # line breaks, words YAML would read as true or a number or a date.
 TRICKY = st.sampled_from(["是", "yes", "no", "true", "null", "~", "12:30", "2024-07-01", "1e3", "0x1F", "- a",
                           "a: b", "# x", "'", '"', "[a]", "{a}", "&a", "*a", "!x", "%", "@", "`", "|", ">",
-                          " 前导空格", "尾随空格 ", "两行\n文字", "末尾换行\n", "\t制表"])
+                          " 前导空格", "尾随空格 ", "两行\n文字", "末尾换行\n", "\t制表", "\xa0", "\u3000全角空格",
+                          "\x85", "行\u2028分隔", "\r", "\ufeff"])
 TEXT = st.one_of(TRICKY, st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40),
                  st.lists(TRICKY, min_size=1, max_size=3).map("".join))
 VALUE = st.one_of(TEXT, st.integers(-10**6, 10**6), st.booleans(),
                   st.floats(-1e12, 1e12, allow_nan=False))   # the reader refuses larger ones
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=TEXT, summary=TEXT, town=VALUE, honours=st.lists(st.fixed_dictionaries(
     {"title": TEXT, "year": st.integers(1921, 2100)}, optional={"body": TEXT, "result": TEXT}), max_size=3),
     members=st.lists(TEXT, max_size=3), extra=st.dictionaries(

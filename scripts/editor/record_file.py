@@ -29,6 +29,7 @@ _Dumper.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for ch, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
 }
+_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
 _FLOW_SAFE = re.compile(r"[\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef .\-]+")
 INDENT = "  "
 
@@ -75,13 +76,20 @@ def scalar(value: Any) -> str:
     text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=1 << 30,
                      default_flow_style=True, explicit_end=False)
     text = text[:-len("...\n")] if text.endswith("\n...\n") else text
-    return text.rstrip("\n")
+    text = text.rstrip("\n")
+    if _BREAKS.search(text):
+        # A line break inside (YAML counts NEL and the Unicode separators too):
+        # escaped in double quotes, so that the value stays on its line.
+        text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=1 << 30,
+                         default_style='"').rstrip("\n")
+    return text
 
 
 def _literal(value: str, indent: str) -> str | None:
     """A multi-line text as a literal block, when YAML can carry it exactly."""
     lines = value.removesuffix("\n").split("\n")
-    if value.startswith((" ", "\t")) or value.endswith("\n\n") or any(l != l.rstrip() for l in lines):
+    if value.startswith((" ", "\t")) or value.endswith("\n\n") or any(l != l.rstrip() for l in lines) \
+            or _BREAKS.search(value.replace("\n", "")):
         return None   # leading or trailing blanks: quoted, with escapes
     chomp = "" if value.endswith("\n") else "-"
     return f"|{chomp}\n" + "\n".join(f"{indent}{INDENT}{l}" if l else "" for l in lines)
@@ -116,7 +124,7 @@ def _lines(data: dict, indent: str) -> list[str]:
         elif isinstance(value, str) and "\n" in value and _literal(value, indent):
             out.append(f"{indent}{name}: {_literal(value, indent)}")
         else:
-            out.append(f"{indent}{name}: {scalar(value)}".rstrip())
+            out.append(f"{indent}{name}: {scalar(value)}".rstrip(" "))
     return out
 
 
@@ -131,7 +139,7 @@ def _items(items: list, indent: str) -> list[str]:
             out.append(f"{indent}-")
             out += _items(item, indent + INDENT)
         else:
-            out.append(f"{indent}- {scalar(item)}".rstrip())
+            out.append(f"{indent}- {scalar(item)}".rstrip(" "))
     return out
 
 
