@@ -41,7 +41,10 @@ class Repo:
             shutil.copytree(ROOT / "content", path / "content")
             shutil.copytree(ROOT / "exemplars", path / "exemplars")
         else:
-            (path / "content" / "news" / "posts").mkdir(parents=True)
+            # The hand-written pages (the menu links them), no record.
+            shutil.copytree(ROOT / "content", path / "content",
+                            ignore=lambda d, names: names if Path(d).name == "posts" else [])
+            (path / "content" / "news" / "posts").mkdir(parents=True, exist_ok=True)
             for name in ("units", "members", "videos"):
                 (path / "exemplars" / name).mkdir(parents=True)
 

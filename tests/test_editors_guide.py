@@ -5,13 +5,13 @@ Ctrl+C; tests/test_serve.py covers it) and `git push` (no remote) are skipped.
 """
 from __future__ import annotations
 
-import pytest
-
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from PIL import Image
 
