@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema samples bench test test-fast system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema samples bench test test-fast test-real-content system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -46,6 +46,11 @@ bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md;
 
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 	$(BIN)/python -m pytest -q tests
+
+# make test again on a clean clone with every sample removed and two real
+# records added: the tests must hold for the department's own content (CI runs it).
+test-real-content: $(VENV)/.dev-installed system-deps
+	bash scripts/dev/real_content.sh
 
 test-fast: $(VENV)/.dev-installed     ## the inner loop: no browser, nothing slow (under a minute)
 	$(BIN)/python -m pytest -q -m "not browser and not slow" tests
