@@ -13,7 +13,7 @@ cd "$work/repo"
 ln -s "$root/.venv" .venv
 touch -r "$root/.venv/.installed" requirements.txt requirements-dev.txt
 .venv/bin/python -m scripts samples --yes
-cp tests/fixtures/real-content/*.md content/news/posts/
+cp -r tests/fixtures/real-content/content/. content/
 .venv/bin/python -m scripts check
 echo "== make test on the real-content copy (no sample; two more real records)"
 make test
