@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema bench test test-fast system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema samples bench test test-fast system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -26,6 +26,10 @@ release: $(VENV)/.installed         ## the gate before publishing
 
 new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
 	$(BIN)/python -m scripts new "$(KIND)" "$(NAME)"
+
+# Lists the sample records and every reference to them; YES=1 removes them.
+samples: $(VENV)/.installed         ## make samples (list) ; make samples YES=1 (remove)
+	$(BIN)/python -m scripts samples $(if $(YES),--yes,)
 
 schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/records/schema.yaml
 	$(BIN)/python -m scripts schema

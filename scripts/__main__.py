@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p_new = sub.add_parser("new", help="新建一条记录（草稿），如：new unit 某某党支部")
     p_new.add_argument("kind", help="记录类型：unit 先进典型、member 优秀共产党员、video 专题片、sms 红色短信、news 工作动态")
     p_new.add_argument("name", help="名称、姓名、片名、标题或短信内容")
+    p_samples = sub.add_parser("samples", help="删除全部示例记录及对它们的引用（默认只列出将删除的内容）")
+    p_samples.add_argument("--yes", action="store_true", help="确认删除（不加此项时只列出，不改动文件）")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
@@ -72,6 +74,8 @@ def _run(args, root: Path) -> int:
         for path in write_schemas(root):
             print(f"已写出：{path.relative_to(root).as_posix()}")
         return 0
+    if args.command == "samples":
+        return _samples(root, args.yes)
     if args.command == "check":
         from .check import check_repository
         _, problems = check_repository(root, release=args.release)
@@ -98,6 +102,33 @@ def _run(args, root: Path) -> int:
     from .build.pipeline import build_site
     site = build_site(root, args.site, preview=args.preview)
     print(f"网站已生成：{site}")
+    return 0
+
+
+def _samples(root: Path, yes: bool) -> int:
+    from .check import check_repository, errors
+    from .editor.samples import apply, describe, plan_removal
+    plan = plan_removal(root)
+    for line in describe(plan):
+        print(line)
+    if plan.empty:
+        return 0
+    if not yes:
+        print("以上只是预览，没有改动任何文件。确认后运行：python -m scripts samples --yes"
+              "（或 make samples YES=1）")
+        return 0
+    apply(root, plan)
+    print(f"已删除 {len(plan.samples)} 条示例记录。")
+    problems = errors(check_repository(root)[1])
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"删除后发现 {len(problems)} 个错误，请按提示修改。", file=sys.stderr)
+        return 1
+    print("删除后检查通过。")
+    if plan.manual:
+        print(f"还有 {len(plan.manual)} 处需要手工修改（见上）。", file=sys.stderr)
+        return 1
     return 0
 
 

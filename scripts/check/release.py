@@ -46,7 +46,7 @@ def footer_problems(root: Path) -> list[Problem]:
             for key, label in FOOTER_KEYS.items() if not str(extra.get(key) or "").strip()]
 
 
-def _links_from_pages(records: list[Record], pages: list[Page]) -> list[tuple[str, int, str, str]]:
+def markdown_links(records: list[Record], pages: list[Page]) -> list[tuple[str, int, str, str]]:
     """(path, line, field, target doc path) of every Markdown link in a published
     record's body and in the hand-written pages."""
     out = []
@@ -77,7 +77,7 @@ def unpublished_link_problems(records: list[Record], pages: list[Page]) -> list[
                     r.path, r.line_of(link.path), field,
                     f"已发布的记录链接到尚未发布（{target.status}）的“{target.title}”"
                     f"（{target.path}）：请先审核发布它，或去掉这个链接"))
-    for rel, line, field, target in _links_from_pages(records, pages):
+    for rel, line, field, target in markdown_links(records, pages):
         r = by_doc.get(target)
         if r is not None and not r.is_published:
             problems.append(Problem(rel, line, field,
