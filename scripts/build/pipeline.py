@@ -2,10 +2,11 @@
 into place only whole.
 
 The one pipeline of both targets: the public site (a folder, swapped in
-atomically) and the offline bundle for the village terminals (the same site
-built for file://, zipped). Both take the build lock, SOURCE_DATE_EPOCH, the
-feed and the search index; a failed or interrupted build leaves the previous
-output as it was.
+atomically, with gzip copies of its text files for the web server) and the
+offline bundle for the village terminals (the same site built for file://:
+its films' subtitles also as scripts, its home page saying when it was made,
+zipped). Both take the build lock, SOURCE_DATE_EPOCH, the feed and the search
+index; a failed or interrupted build leaves the previous output as it was.
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..check import check_repository, errors
@@ -22,12 +25,15 @@ from ..problems import InputError
 from ..progress import mkdocs_progress, stage
 from ..records.loader import Snapshot
 from ..render import render_site
+from ..render.video import file_layout, write_subtitles_scripts
 from .feed import write_feed
+from .precompress import precompress
 from .search import index_site
 from .swap import TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, swap_in
 
 log = logging.getLogger("zlt")
 OFFLINE_NAME = "zhalantun-dangjian-offline"   # ASCII: old terminals mangle Chinese zip names
+BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,11 @@ class Target:
         return not self.offline
 
 
-def generate(root: Path, docs: Path, preview: bool = False) -> tuple[int, Snapshot]:
-    """Read and check the repository, and write the site's Markdown into `docs`.
-    What `check` calls an error stops it; the live preview (`preview`) shows
-    typos without stopping (editor.serve lints what was read).
+def generate(root: Path, docs: Path, preview: bool = False, offline: bool = False) -> tuple[int, Snapshot]:
+    """Read and check the repository, and write the site's Markdown into `docs`
+    (`offline`: for pages opened from file://). What `check` calls an error
+    stops it; the live preview (`preview`) shows typos without stopping
+    (editor.serve lints what was read).
 
     Returns the number of pages written and what was read, for the later stages."""
     with stage("load_validate"):
@@ -56,7 +63,26 @@ def generate(root: Path, docs: Path, preview: bool = False) -> tuple[int, Snapsh
         if docs.exists():
             shutil.rmtree(docs)
         docs.mkdir(parents=True)
-        return render_site(snap, docs, preview=preview), snap
+        with file_layout(offline):
+            return render_site(snap, docs, preview=preview), snap
+
+
+def stamp_offline_home(docs: Path, built: datetime) -> None:
+    """Say on the bundle's home page when it was made: the terminals keep a
+    bundle for months, and readers should know how current it is."""
+    home = docs / "index.md"
+    if not home.is_file():
+        return
+    when = built.astimezone(BEIJING)
+    with open(home, "a", encoding="utf-8") as f:
+        f.write(f'\n\n!!! info "离线版"\n\n    本离线版生成于 {when.year} 年 {when.month} 月 {when.day} 日 '
+                f'{when:%H:%M}（北京时间），此后网站上的更新不在其中。\n')
+
+
+def _built_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when the caller sets it (reproducible builds)."""
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(given) if given.isdigit() else time.time(), timezone.utc)
 
 
 def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides):
@@ -97,11 +123,14 @@ def build(root: Path, target: Target, preview: bool = False) -> Path:
     # The new site is built next to its target, and the Markdown next to
     # .build/docs (a rename cannot cross file systems), each build in folders
     # of its own so that concurrent builds never meet.
+    built = _built_at()
     tmp_docs = _temp_dir(work, "docs")
     tmp_site = _temp_dir(out.parent, out.name)
     try:
         docs, new_site = tmp_docs / "docs", tmp_site / "site"
-        pages, snap = generate(root, docs, preview=preview)
+        pages, snap = generate(root, docs, preview=preview, offline=target.offline)
+        if target.offline:
+            stamp_offline_home(docs, built)
         checkpoint("render")
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
         with stage("mkdocs"), mkdocs_progress(pages), source_date_epoch(root):
@@ -110,6 +139,11 @@ def build(root: Path, target: Target, preview: bool = False) -> Path:
             write_feed(snap, config, new_site, preview=preview)
         with stage("search"):
             index_site(new_site, config.site_name, target.directory_urls)
+        if target.offline:
+            write_subtitles_scripts(new_site)
+        else:
+            with stage("gzip"):
+                precompress(new_site)
         checkpoint("mkdocs")
         with stage("finish"), locked(work):
             if target.offline:
