@@ -48,16 +48,18 @@ class Target:
         return not self.offline
 
 
-def generate(root: Path, docs: Path, preview: bool = False, offline: bool = False) -> tuple[int, Snapshot]:
+def generate(root: Path, docs: Path, preview: bool = False, offline: bool = False,
+             allow_errors: bool = False) -> tuple[int, Snapshot]:
     """Read and check the repository, and write the site's Markdown into `docs`
     (`offline`: for pages opened from file://). What `check` calls an error
-    stops it; the live preview (`preview`) shows typos without stopping
-    (editor.serve lints what was read).
+    stops it (unless `allow_errors`: the release gate's trial build, which
+    checks the pages too and is never published); the live preview
+    (`preview`) shows typos without stopping (editor.serve lints what was read).
 
     Returns the number of pages written and what was read, for the later stages."""
     with stage("load_validate"):
         snap, problems = check_repository(root, wording=not preview)
-    if errors(problems):
+    if errors(problems) and not allow_errors:
         raise InputError(errors(problems))
     with stage("render"):
         if docs.exists():
@@ -112,7 +114,7 @@ def _zip(site: Path, out: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def build(root: Path, target: Target, preview: bool = False) -> Path:
+def build(root: Path, target: Target, preview: bool = False, allow_errors: bool = False) -> Path:
     root = root.resolve()
     out = target.path.resolve()
     work = root / ".build"
@@ -128,7 +130,7 @@ def build(root: Path, target: Target, preview: bool = False) -> Path:
     tmp_site = _temp_dir(out.parent, out.name)
     try:
         docs, new_site = tmp_docs / "docs", tmp_site / "site"
-        pages, snap = generate(root, docs, preview=preview, offline=target.offline)
+        pages, snap = generate(root, docs, preview=preview, offline=target.offline, allow_errors=allow_errors)
         if target.offline:
             stamp_offline_home(docs, built)
         checkpoint("render")
@@ -163,9 +165,9 @@ def build(root: Path, target: Target, preview: bool = False) -> Path:
     return out
 
 
-def build_site(root: Path, site: Path | None = None, preview: bool = False) -> Path:
+def build_site(root: Path, site: Path | None = None, preview: bool = False, allow_errors: bool = False) -> Path:
     """The public site (or the preview) into `site` (default: site/)."""
-    return build(root, Target(site or root / "site"), preview=preview)
+    return build(root, Target(site or root / "site"), preview=preview, allow_errors=allow_errors)
 
 
 def build_offline(root: Path, out: Path | None = None) -> Path:
