@@ -26,6 +26,7 @@ from ..progress import mkdocs_progress, stage
 from ..records.loader import Snapshot
 from ..render import render_site
 from ..render.video import file_layout, write_subtitles_scripts
+from ..site_config import site_config
 from .feed import write_feed
 from .precompress import precompress
 from .search import index_site
@@ -135,8 +136,17 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
             stamp_offline_home(docs, built)
         checkpoint("render")
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
+        overrides = {"use_directory_urls": target.directory_urls}
+        if target.offline:
+            # No canonical or share addresses: the bundle's pages lead nowhere but into it.
+            overrides["site_url"] = ""
         with stage("mkdocs"), mkdocs_progress(pages), source_date_epoch(root):
-            config = mkdocs_build(root, docs, new_site, use_directory_urls=target.directory_urls)
+            config = mkdocs_build(root, docs, new_site, **overrides)
+        if target.offline:
+            # A file:// bundle has no server to show a 404 page (and MkDocs
+            # gives error pages root-relative addresses, which lead out of it).
+            (new_site / "404.html").unlink(missing_ok=True)
+            config["site_url"] = site_config(root).get("site_url")   # the feed names the public site
         with stage("feed"):
             write_feed(snap, config, new_site, preview=preview)
         with stage("search"):
