@@ -5,10 +5,15 @@ level instead of on every request.
 
 Deterministic (no name, no time in the gzip header), so that two builds of
 the same input stay byte-identical. A copy is kept only where it is smaller.
+Level 6: level 9 saved 1 % more of the pages' bytes for twice the time
+(measured on the shipped site's HTML: 73 against 33 MB/s). zlib works
+outside the GIL, so the files are compressed on every core.
 """
 from __future__ import annotations
 
 import gzip
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 # What browsers ask for by these names and what compresses: text. Images and
@@ -17,17 +22,23 @@ TEXT_SUFFIXES = frozenset({".html", ".css", ".js", ".json", ".xml", ".svg", ".tx
 MIN_BYTES = 256   # below this the headers cost more than they save
 
 
+LEVEL = 6
+
+
+def _compress(path: Path) -> bool:
+    data = path.read_bytes()
+    if len(data) < MIN_BYTES:
+        return False
+    packed = gzip.compress(data, compresslevel=LEVEL, mtime=0)
+    if len(packed) >= len(data):
+        return False
+    path.with_name(path.name + ".gz").write_bytes(packed)
+    return True
+
+
 def precompress(site: Path) -> int:
     """Write `<file>.gz` beside every text file of `site`; returns how many."""
-    written = 0
-    for path in sorted(site.rglob("*")):
-        if path.suffix not in TEXT_SUFFIXES or not path.is_file() or path.is_symlink():
-            continue
-        data = path.read_bytes()
-        if len(data) < MIN_BYTES:
-            continue
-        packed = gzip.compress(data, compresslevel=9, mtime=0)
-        if len(packed) < len(data):
-            path.with_name(path.name + ".gz").write_bytes(packed)
-            written += 1
-    return written
+    files = [p for p in sorted(site.rglob("*"))
+             if p.suffix in TEXT_SUFFIXES and p.is_file() and not p.is_symlink()]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return sum(pool.map(_compress, files))
