@@ -249,8 +249,10 @@ def sshd(tmp_path):
     Path("/run/sshd").mkdir(exist_ok=True)     # sshd's privilege separation folder
     process = subprocess.Popen([sshd_binary, "-D", "-e", "-f", str(folder / "sshd_config")],
                                stderr=subprocess.PIPE, text=True)
-    ssh = (f"ssh -p {port} -i {folder / 'client'} -o BatchMode=yes -o StrictHostKeyChecking=no "
-           f"-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR")
+    # The test's own known_hosts (never /dev/null: ssh may rewrite that file by renaming over it).
+    (folder / "known_hosts").write_text(f"[127.0.0.1]:{port} {(folder / 'host.pub').read_text()}")
+    ssh = (f"ssh -p {port} -i {folder / 'client'} -o BatchMode=yes -o StrictHostKeyChecking=yes "
+           f"-o UserKnownHostsFile={folder / 'known_hosts'} -o UpdateHostKeys=no -o LogLevel=ERROR")
     try:
         wait_for(lambda: subprocess.run([*ssh.split(), "root@127.0.0.1", "true"]).returncode == 0, 20)
         yield ssh
