@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema samples bench test test-fast test-real-content system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf bench test test-fast test-real-content system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -26,6 +26,35 @@ release: $(VENV)/.installed         ## the gate before publishing
 
 new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
 	$(BIN)/python -m scripts new "$(KIND)" "$(NAME)"
+
+# Publishing (README: 上线与发布). DEPLOY_TARGET is a folder of this machine
+# (/srv/zhalantun-dangjian) or user@host:/srv/zhalantun-dangjian over SSH;
+# nginx serves its `current`. CONTENT: another content repository (tests).
+DEPLOY_TARGET ?=
+DEPLOY_KEEP   ?= 5
+DEPLOY_SSH    ?=
+DEPLOY_BWLIMIT ?=
+NGINX_CONF    ?=
+SSL_CERT      ?=
+SSL_KEY       ?=
+CONTENT       ?=
+ROOT_ARG = $(if $(CONTENT),--root "$(CONTENT)",)
+TARGET_ARGS = --target "$(DEPLOY_TARGET)" $(if $(DEPLOY_SSH),--ssh "$(DEPLOY_SSH)",)
+
+publish: $(VENV)/.installed         ## the gate, then a new release on DEPLOY_TARGET, made live at once
+	$(BIN)/python -m scripts $(ROOT_ARG) publish $(TARGET_ARGS) --keep $(DEPLOY_KEEP) \
+	  $(if $(DEPLOY_BWLIMIT),--bwlimit $(DEPLOY_BWLIMIT),) $(if $(NGINX_CONF),--nginx-conf "$(NGINX_CONF)",)
+
+rollback: $(VENV)/.installed        ## the release before the live one goes live again
+	$(BIN)/python -m scripts $(ROOT_ARG) rollback $(TARGET_ARGS) $(if $(TO),--to "$(TO)",)
+
+releases: $(VENV)/.installed        ## list the releases on DEPLOY_TARGET, the live one marked
+	$(BIN)/python -m scripts $(ROOT_ARG) releases $(TARGET_ARGS)
+
+nginx-conf: $(VENV)/.installed      ## .build/nginx/zhalantun-dangjian.conf from mkdocs.yml and the built site
+	$(BIN)/python -m scripts $(ROOT_ARG) build
+	$(BIN)/python -m scripts $(ROOT_ARG) nginx $(if $(DEPLOY_TARGET),--target "$(DEPLOY_TARGET)",) \
+	  $(if $(SSL_CERT),--cert "$(SSL_CERT)",) $(if $(SSL_KEY),--key "$(SSL_KEY)",)
 
 # Lists the sample records and every reference to them; YES=1 removes them.
 samples: $(VENV)/.installed         ## make samples (list) ; make samples YES=1 (remove)
@@ -85,6 +114,14 @@ system-deps:
 	@if ! command -v ffmpeg >/dev/null; then \
 	  echo "正在安装 ffmpeg ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg; \
+	fi
+	@# nginx serves the site in the tests as on the server (its own instance:
+	@# the package's service is not started); rsync and OpenSSH publish, and
+	@# the tests publish over SSH to a sshd of their own on 127.0.0.1.
+	@if ! test -x /usr/sbin/nginx || ! command -v rsync >/dev/null || ! test -x /usr/sbin/sshd || ! command -v openssl >/dev/null; then \
+	  echo "正在安装 nginx、rsync、openssh ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    nginx rsync openssh-client openssh-server openssl; \
 	fi
 
 clean:

@@ -33,10 +33,31 @@ def _parser() -> argparse.ArgumentParser:
     p_new.add_argument("name", help="名称、姓名、片名、标题或短信内容")
     p_samples = sub.add_parser("samples", help="删除全部示例记录及对它们的引用（默认只列出将删除的内容）")
     p_samples.add_argument("--yes", action="store_true", help="确认删除（不加此项时只列出，不改动文件）")
+    p_publish = sub.add_parser("publish", help="发布前检查通过后，把网站发布到网站服务器（新版本目录，切换 current 链接）")
+    _target_options(p_publish)
+    p_publish.add_argument("--keep", type=int, default=5, help="保留最近几个版本（默认 5，至少 2）")
+    p_publish.add_argument("--bwlimit", type=int, help="限制上传速度（KB/秒），以免占满单位网络")
+    p_publish.add_argument("--nginx-conf", help="服务器上正在使用的 nginx 配置文件；给出时先核对其安全策略是否允许新网页")
+    p_rollback = sub.add_parser("rollback", help="回退到上一个发布的版本（或 --to 指定的版本）")
+    _target_options(p_rollback)
+    p_rollback.add_argument("--to", help="回退到的版本名（见 releases 命令）")
+    p_releases = sub.add_parser("releases", help="列出发布目标上的各个版本，标出正在使用的版本")
+    _target_options(p_releases)
+    p_nginx = sub.add_parser("nginx", help="根据 mkdocs.yml 和已生成的网站，生成 nginx 配置文件")
+    p_nginx.add_argument("--site", type=Path, help="已生成的网站（默认为 site/）")
+    p_nginx.add_argument("--out", type=Path, help="配置文件位置（默认为 .build/nginx/zhalantun-dangjian.conf）")
+    p_nginx.add_argument("--target", default="", help="发布目标（网站目录为其下的 current），默认 /srv/zhalantun-dangjian")
+    p_nginx.add_argument("--cert", help="证书文件（含中间证书）路径，默认为待替换的占位路径")
+    p_nginx.add_argument("--key", help="证书私钥路径，默认为待替换的占位路径")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
     return parser
+
+
+def _target_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", default="", help="发布目标：本机目录（/srv/zhalantun-dangjian）或 用户@服务器:/目录")
+    p.add_argument("--ssh", help="连接远程服务器的 ssh 命令，如 \"ssh -p 2222 -i ~/.ssh/deploy\"")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,13 +95,30 @@ def _run(args, root: Path) -> int:
         for path in write_schemas(root):
             print(f"已写出：{path.relative_to(root).as_posix()}")
         return 0
+    if args.command in ("publish", "rollback", "releases", "nginx"):
+        from .deploy.publish import PublishError
+        from .deploy import commands
+        try:
+            return commands.COMMANDS[args.command](root, args)
+        except PublishError as e:
+            print(f"{e}\n网站未改变。", file=sys.stderr)
+            return 1
     if args.command == "samples":
         return _samples(root, args.yes)
     if args.command == "check":
         from .check import check_repository
-        _, problems = check_repository(root, release=args.release)
+        built = True
+        if args.release:
+            from .deploy.gate import release_gate
+            problems, site = release_gate(root)
+            built = site is not None
+        else:
+            _, problems = check_repository(root)
         for p in problems:
             print(p)
+        if not built:
+            from .deploy.gate import NOT_BUILT
+            print(NOT_BUILT + "。", file=sys.stderr)
         errors = sum(p.level == "error" for p in problems)
         warnings = len(problems) - errors
         if warnings:

@@ -290,8 +290,7 @@ def plan_removal(root: Path) -> Plan:
 
     # Text links to the pages that will be gone.
     docs = {r.kind.doc_path(r.id): r for r in plan.samples if not r.kind.is_list_file}
-    kept_pages = [p for p in snap.pages]
-    for rel, line, fld, target in markdown_links(kept, kept_pages):
+    for rel, line, fld, target in markdown_links(kept, snap.pages):
         if target in docs:
             plan.manual.append(Problem(rel, line, fld, f"链接到示例记录“{docs[target].title}”，"
                                                         "示例删除后这个链接会失效，请改写这句话"))
