@@ -21,6 +21,10 @@ HOME_SMS = 3           # 红色短信 strip
 
 
 class Site:
+    # The home page's bounds, for its template (templates/pages/index.md.j2).
+    HOME_NEWS, HOME_PER_SECTOR, HOME_MEMBERS = HOME_NEWS, HOME_PER_SECTOR, HOME_MEMBERS
+    HOME_FILMS, HOME_FIGURES, HOME_SMS = HOME_FILMS, HOME_FIGURES, HOME_SMS
+
     def __init__(self, schema: Schema, records: list[Record], preview: bool):
         self.schema, self.preview = schema, preview
         self.records = [r for r in records if preview or r.is_published]

@@ -150,7 +150,7 @@
     var parts = pieces(text());
     parts.forEach(function (part, i) {
       var u = new SpeechSynthesisUtterance(part);
-      u.voice = voice;
+      try { u.voice = voice; } catch (e) { /* not a SpeechSynthesisVoice: the language still says it */ }
       u.lang = voice.lang;
       u.rate = 0.9;
       if (i === parts.length - 1) u.onend = stop;
