@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf bench test test-fast test-real-content system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf bench test test-fast test-real-content system-deps clean offline lighthouse screenshots
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -89,6 +89,14 @@ test-fast: $(VENV)/.dev-installed     ## the inner loop: no browser, nothing slo
 lighthouse: $(VENV)/.installed tools/lighthouse/node_modules/.installed system-deps
 	$(BIN)/python -m scripts build
 	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m scripts.dev.lighthouse
+
+# Phone (390×844) and desktop (1366×768) pictures of every page kind of the
+# built site, into .build/screenshots/ (not committed): look at the site as a
+# reader does. SCREENSHOTS_ARGS="--full" for whole pages.
+SCREENSHOTS_ARGS ?=
+screenshots: $(VENV)/.dev-installed system-deps
+	$(BIN)/python -m scripts build
+	$(BIN)/python -m scripts.dev.screenshots $(SCREENSHOTS_ARGS)
 
 tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json
 	cd tools/lighthouse && npm ci --no-audit --no-fund

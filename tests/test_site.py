@@ -45,12 +45,13 @@ class _Assets(HTMLParser):
                 self.urls += re.findall(r"url\(([^)]+)\)", value)
 
 
-def test_lists_count_their_records(built_site, root):
+def test_lists_count_their_records_with_the_samples_apart(built_site, root):
     records, _ = load_all(FIXTURE)
-    units = [r for r in records if r.kind.name == "unit" and r.is_published]
-    videos = [r for r in records if r.kind.name == "video" and r.is_published]
-    assert f"本站共收录 {len(units)} 个先进典型" in text_of(html_of(built_site, "exemplars/units"))
-    assert f"本站共收录 {len(videos)} 部专题片" in text_of(html_of(built_site, "exemplars/videos"))
+    for kind, noun, word in (("unit", "先进典型", "个"), ("video", "专题片", "部")):
+        items = [r for r in records if r.kind.name == kind and r.is_published]
+        samples = [r for r in items if r.is_sample]
+        text = text_of(html_of(built_site, "exemplars/units" if kind == "unit" else "exemplars/videos"))
+        assert f"本站共收录{noun} {len(items)} {word}，其中示例 {len(samples)} {word}" in text
 
 
 def test_the_source_names_are_real_records_and_cross_linked(built_site):
