@@ -68,6 +68,20 @@ OVERFLOW = """() => {
 }"""
 
 
+# Text of the page's content that starts or ends closer than 8 px to the
+# screen's edge: on a phone, words must not touch the glass.
+EDGE_TEXT = """(gap) => {
+  const out = [];
+  const w = document.documentElement.clientWidth;
+  for (const e of document.querySelectorAll('.md-content h1, .md-content p, .md-content li, .md-content h2')) {
+    if (!e.checkVisibility() || !e.innerText.trim()) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && (r.left < gap || r.right > w - gap)) out.push([e.innerText.trim().slice(0, 16), Math.round(r.left), Math.round(w - r.right)]);
+  }
+  return out.slice(0, 5);
+}"""
+
+
 class PageFacts(HTMLParser):
     """The ids and the <h1>s of one built page."""
 

@@ -11,8 +11,8 @@ from axe_playwright_python.sync_playwright import Axe
 from scripts.build.pipeline import build_site
 from scripts.dev.pagekinds import page_kinds
 from tests.browser.conftest import serving
-from tests.portal_checks import (DESKTOP, MIN_TARGET_PX, MIN_TEXT_PX, OVERFLOW, PHONE, SMALL_TARGETS,
-                                 SMALL_TEXT, UNDESCRIBED_IMAGES)
+from tests.portal_checks import (DESKTOP, EDGE_TEXT, MIN_TARGET_PX, MIN_TEXT_PX, OVERFLOW, PHONE,
+                                 SMALL_TARGETS, SMALL_TEXT, UNDESCRIBED_IMAGES)
 from tests.portal_repo import write_real_records
 
 KINDS = ["home", "unit-list", "sector", "unit", "member-list", "member", "film-list", "film", "honours",
@@ -47,6 +47,7 @@ def reader_problems(page, phone: bool) -> dict:
     }
     if phone:
         problems["text under 16 px"] = page.evaluate(SMALL_TEXT, MIN_TEXT_PX)
+        problems["text touching the screen's edge"] = page.evaluate(EDGE_TEXT, 8)
     return problems
 
 
