@@ -26,7 +26,8 @@ def write_real_records(repo) -> None:
     hand-written pages the menu names (content/sandong/)."""
     import shutil
     from pathlib import Path
-    shutil.copytree(Path(__file__).resolve().parents[1] / "content" / "sandong", repo.path / "content" / "sandong")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "content" / "sandong", repo.path / "content" / "sandong",
+                    dirs_exist_ok=True)
     repo.write("media/photos/hongxing.jpg", photo_bytes())
     repo.write("media/photos/huiyi.jpg", photo_bytes((40, 60, 140)))
     for rid, (name, sector, town, summary) in UNITS.items():

@@ -74,8 +74,11 @@ def test_the_home_page_is_made_from_the_records(real_site):
 
 
 def test_samples_are_counted_apart_and_listed_after_the_real_records(built_site):
+    from scripts.records.loader import load_all
+    records, _ = load_all(Path(__file__).resolve().parent / "fixtures" / "site")
+    units_ = [r for r in records if r.kind.name == "unit" and r.is_published]
     units = (built_site / "exemplars/units/index.html").read_text(encoding="utf-8")
-    assert "本站共收录先进典型 59 个，其中示例 57 个" in text_of(units)
+    assert f"本站共收录先进典型 {len(units_)} 个，其中示例 {sum(r.is_sample for r in units_)} 个" in text_of(units)
     rural = (built_site / "exemplars/units/sector/1/index.html").read_text(encoding="utf-8")
     cards = re.findall(r'href="\.\./\.\./([a-z0-9-]+)/"', rural)
     assert cards[0] == "moguqi-dangwei"       # the real record before the samples

@@ -269,6 +269,7 @@ def test_reading_aids_work_under_the_policy(watched, served):
 def test_the_film_plays_with_subtitles_under_the_policy(watched, served):
     watched.goto(served.url + served.pages["film"], wait_until="networkidle")
     video = watched.locator("article video")
+    video.scroll_into_view_if_needed()    # not under the sticky channel bar
     box = video.bounding_box()
     watched.mouse.click(box["x"] + 24, box["y"] + box["height"] - 47)   # the controls' play button
     # (wait_for_function would evaluate a string: the policy rightly forbids eval.)
