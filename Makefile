@@ -76,7 +76,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 
 # Debian's Chromium and CJK fonts for the browser tests (without the fonts,
 # Chinese renders as boxes). Installed only when missing; needs root.
-system-deps:
+system-deps: print-deps
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  echo "正在安装 chromium 和 fonts-noto-cjk ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk fontconfig; \
@@ -85,6 +85,22 @@ system-deps:
 	@if ! command -v ffmpeg >/dev/null; then \
 	  echo "正在安装 ffmpeg ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg; \
+	fi
+	@# poppler-utils (pdftotext, pdffonts, pdftoppm) and zbar-tools (zbarimg) read
+	@# the PDFs and QR codes back in the tests of make print (tests/test_print*.py).
+	@if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then \
+	  echo "正在安装 poppler-utils 和 zbar-tools ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils zbar-tools; \
+	fi
+
+# WeasyPrint's system libraries (Pango ≥ 1.44 with its FreeType backend, HarfBuzz's
+# subsetter) and the CJK fonts it embeds: what `make print` needs, no more.
+print-deps:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then \
+	  echo "正在安装 WeasyPrint 所需的 pango、harfbuzz 和 fonts-noto-cjk ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk; \
 	fi
 
 clean:

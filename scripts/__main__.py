@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     p_new.add_argument("name", help="名称、姓名、片名、标题或短信内容")
     p_samples = sub.add_parser("samples", help="删除全部示例记录及对它们的引用（默认只列出将删除的内容）")
     p_samples.add_argument("--yes", action="store_true", help="确认删除（不加此项时只列出，不改动文件）")
+    p_print = sub.add_parser("print", help="排版印制：先进典型事迹材料汇编和专题片目录（PDF，写入 dist/）")
+    p_print.add_argument("--poster", metavar="编号", help="只印制这条记录的 A4 海报，如：--poster moguqi-dangwei")
+    p_print.add_argument("--samples", action="store_true", help="包含示例记录（每页标注“示例”，文件名带 -shili），仅供检查版面")
+    p_print.add_argument("--out", type=Path, help="输出目录（默认为 dist/）")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
-        what = "离线版未生成" if args.command == "offline" else "网站未更新"
+        what = {"offline": "离线版未生成", "print": "未生成 PDF"}.get(args.command, "网站未更新")
         print(f"发现 {len(e.problems)} 个错误，{what}。", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -90,6 +94,8 @@ def _run(args, root: Path) -> int:
             return 1
         print("发布前检查通过。" if args.release else "检查通过。")
         return 0
+    if args.command == "print":
+        return _print(root, args)
     if args.command == "serve":
         from .editor.serve import serve
         serve(root, args.address)
@@ -102,6 +108,20 @@ def _run(args, root: Path) -> int:
     from .build.pipeline import build_site
     site = build_site(root, args.site, preview=args.preview)
     print(f"网站已生成：{site}")
+    return 0
+
+
+def _print(root: Path, args) -> int:
+    from .print import print_all, print_poster
+    if args.poster:
+        run = print_poster(root, args.poster, args.out, samples=args.samples)
+    else:
+        run = print_all(root, args.out, samples=args.samples)
+    for note in run.notes:
+        print(note, file=sys.stderr)
+    for done in run.printed:
+        where = done.path.relative_to(root) if done.path.is_relative_to(root) else done.path
+        print(f"已生成：{where}（{done.title}，{done.pages} 页）")
     return 0
 
 
