@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema samples bench test test-fast test-real-content system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema samples bench bench-print print print-deps test test-fast test-real-content system-deps clean offline lighthouse
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -17,6 +17,12 @@ serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
 
 offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
 	$(BIN)/python -m scripts offline
+
+# The 先进典型事迹材料汇编 and the 专题片目录 as PDFs in dist/ (scripts/print/,
+# templates/print/); POSTER=<id>: that record's A4 poster instead; SAMPLES=1:
+# the samples too, marked 示例 on every page (for checking the layout only).
+print: $(VENV)/.installed print-deps   ## make print ; make print POSTER=moguqi-dangwei [SAMPLES=1]
+	$(BIN)/python -m scripts print $(if $(POSTER),--poster "$(POSTER)",) $(if $(SAMPLES),--samples,)
 
 check: $(VENV)/.installed           ## validate every record, page and wording
 	$(BIN)/python -m scripts check
@@ -43,6 +49,12 @@ bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md;
 	$(BIN)/python -m pytest -q -s tests/test_serve.py
 	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md
 	cat .build/bench/serve.txt >> BENCHMARKS.md
+
+# make print at the shipped size and at 1,000 synthetic records, next to the web
+# build of the same records: a section of BENCHMARKS.md (scripts/dev/bench_print.py).
+BENCH_PRINT_ARGS ?=
+bench-print: $(VENV)/.installed print-deps   ## print timings into BENCHMARKS.md
+	$(BIN)/python -m scripts.dev.bench_print $(BENCH_PRINT_ARGS)
 
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 	$(BIN)/python -m pytest -q tests

@@ -2,8 +2,9 @@
 
 The pipeline, one package a stage: records (the model and the files) → check
 (every rule) → render (Markdown through the templates) → build (mkdocs, feed,
-search index, the swap or the zip); editor holds the editors' tools, dev the
-developers' (benchmarks, synthetic content), which nothing here imports.
+search index, the swap or the zip); print, beside build, typesets the same
+checked records to PDF; editor holds the editors' tools, dev the developers'
+(benchmarks, synthetic content), which nothing here imports.
 """
 from __future__ import annotations
 
@@ -52,19 +53,19 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "mkdocs.yml").is_file():
         print(f"{root} 不是网站内容仓库（找不到 mkdocs.yml），请检查 --root。", file=sys.stderr)
         return 1
+    what = {"offline": "离线版未生成", "print": "未生成 PDF"}.get(args.command, "网站未更新")
     try:
         return _run(args, root)
     except InputError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
-        what = {"offline": "离线版未生成", "print": "未生成 PDF"}.get(args.command, "网站未更新")
         print(f"发现 {len(e.problems)} 个错误，{what}。", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断，网站未更新。", file=sys.stderr)
+        print(f"已中断，{what}。", file=sys.stderr)
         return 130
     except Exception as e:  # last resort: an editor must never see a traceback
-        return _unexpected(e)
+        return _unexpected(e, what)
 
 
 def _run(args, root: Path) -> int:
@@ -113,10 +114,15 @@ def _run(args, root: Path) -> int:
 
 def _print(root: Path, args) -> int:
     from .print import print_all, print_poster
-    if args.poster:
-        run = print_poster(root, args.poster, args.out, samples=args.samples)
-    else:
-        run = print_all(root, args.out, samples=args.samples)
+    from .print.typeset import MissingFonts
+    try:
+        if args.poster:
+            run = print_poster(root, args.poster, args.out, samples=args.samples)
+        else:
+            run = print_all(root, args.out, samples=args.samples)
+    except MissingFonts as e:
+        print(f"{e}。未生成 PDF。", file=sys.stderr)
+        return 1
     for note in run.notes:
         print(note, file=sys.stderr)
     for done in run.printed:
@@ -152,18 +158,18 @@ def _samples(root: Path, yes: bool) -> int:
     return 0
 
 
-def _unexpected(e: Exception) -> int:
+def _unexpected(e: Exception, what: str = "网站未更新") -> int:
     from .records import loader
     try:
         from mkdocs.exceptions import MkDocsException
     except ImportError:  # pragma: no cover
         MkDocsException = ()
     if isinstance(e, MkDocsException):
-        print(f"网站构建失败（MkDocs）：{e}\n网站未更新。", file=sys.stderr)
+        print(f"网站构建失败（MkDocs）：{e}\n{what}。", file=sys.stderr)
         return 1
     where = f"（正在处理 {loader.current_file}）" if loader.current_file else ""
     print(f"程序内部错误{where}：{type(e).__name__}: {e}\n"
-          "网站未更新。请把这条消息发给技术人员。", file=sys.stderr)
+          f"{what}。请把这条消息发给技术人员。", file=sys.stderr)
     return 2
 
 

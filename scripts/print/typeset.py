@@ -11,12 +11,15 @@ import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..problems import InputError, Problem
 from . import cjk
 
 # The CJK fonts the project installs (Debian fonts-noto-cjk, `make print-deps`):
 # 宋体-like Serif for text, 黑体-like Sans for headings; both embedded as subsets.
 FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+
+
+class MissingFonts(RuntimeError):
+    """The CJK fonts are not installed on this machine (the message is Chinese)."""
 
 
 def check_fonts() -> None:
@@ -29,8 +32,8 @@ def check_fonts() -> None:
         listed = ""
     missing = [f for f in FONTS if f not in listed]
     if missing:
-        raise InputError([Problem("mkdocs.yml", 1, "", "本机未安装排版所需的字体 " + "、".join(missing)
-                                  + "（Debian 软件包 fonts-noto-cjk），请先运行 make print-deps")])
+        raise MissingFonts("本机未安装排版所需的字体 " + "、".join(missing)
+                           + "（Debian 软件包 fonts-noto-cjk），请先运行 make print-deps")
 
 
 def _fetcher(allowed: list[Path]):
