@@ -94,7 +94,10 @@ class Book:
         return value.strip()
 
     def sector_of(self, r: Record) -> str:
-        field_name = self.snap.schema.kinds[GROUPING_KIND].listing.group_by
+        grouping = self.snap.schema.kinds.get(GROUPING_KIND)
+        field_name = grouping.listing.group_by if grouping else ""
+        if not field_name:
+            return ""
         if r.kind.name == GROUPING_KIND:
             return r[field_name] or ""
         units = self.related(r, GROUPING_KIND)
@@ -105,11 +108,12 @@ class Book:
     def parts(self) -> list[Part]:
         """The compilation's parts (kinds with no record left out), grouped by sector."""
         kinds = self.snap.schema.kinds
-        grouping = kinds[GROUPING_KIND]
-        order = list(grouping.fields[grouping.listing.group_by].values)
+        grouping = kinds.get(GROUPING_KIND)
+        group_field = grouping.fields.get(grouping.listing.group_by) if grouping else None
+        order = list(group_field.values) if group_field else []
         out = []
         for name in COMPILED:
-            items = self.by_kind.get(name, [])
+            items = self.by_kind.get(name, []) if name in kinds else []
             if not items:
                 continue
             sectors: dict[str, list[Record]] = {s: [] for s in order}
