@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf bench test test-fast test-real-content system-deps clean offline lighthouse screenshots
+.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf bench bench-print print print-deps test test-fast test-real-content system-deps clean offline lighthouse screenshots
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -17,6 +17,12 @@ serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
 
 offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
 	$(BIN)/python -m scripts offline
+
+# The 先进典型事迹材料汇编 and the 专题片目录 as PDFs in dist/ (scripts/print/,
+# templates/print/); POSTER=<id>: that record's A4 poster instead; SAMPLES=1:
+# the samples too, marked 示例 on every page (for checking the layout only).
+print: $(VENV)/.installed print-deps   ## make print ; make print POSTER=moguqi-dangwei [SAMPLES=1]
+	$(BIN)/python -m scripts print $(if $(POSTER),--poster "$(POSTER)",) $(if $(SAMPLES),--samples,)
 
 check: $(VENV)/.installed           ## validate every record, page and wording
 	$(BIN)/python -m scripts check
@@ -73,6 +79,12 @@ bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md;
 	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md
 	cat .build/bench/serve.txt >> BENCHMARKS.md
 
+# make print at the shipped size and at 1,000 synthetic records, next to the web
+# build of the same records: a section of BENCHMARKS.md (scripts/dev/bench_print.py).
+BENCH_PRINT_ARGS ?=
+bench-print: $(VENV)/.installed print-deps   ## print timings into BENCHMARKS.md
+	$(BIN)/python -m scripts.dev.bench_print $(BENCH_PRINT_ARGS)
+
 test: $(VENV)/.dev-installed system-deps   ## the whole test suite
 	$(BIN)/python -m pytest -q tests
 
@@ -113,7 +125,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 
 # Debian's Chromium and CJK fonts for the browser tests (without the fonts,
 # Chinese renders as boxes). Installed only when missing; needs root.
-system-deps:
+system-deps: print-deps
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  echo "正在安装 chromium 和 fonts-noto-cjk ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk fontconfig; \
@@ -130,6 +142,22 @@ system-deps:
 	  echo "正在安装 nginx、rsync、openssh ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	    nginx rsync openssh-client openssh-server openssl; \
+	fi
+	@# poppler-utils (pdftotext, pdffonts, pdftoppm) and zbar-tools (zbarimg) read
+	@# the PDFs and QR codes back in the tests of make print (tests/test_print*.py).
+	@if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then \
+	  echo "正在安装 poppler-utils 和 zbar-tools ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils zbar-tools; \
+	fi
+
+# WeasyPrint's system libraries (Pango ≥ 1.44 with its FreeType backend, HarfBuzz's
+# subsetter) and the CJK fonts it embeds: what `make print` needs, no more.
+print-deps:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then \
+	  echo "正在安装 WeasyPrint 所需的 pango、harfbuzz 和 fonts-noto-cjk ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk; \
 	fi
 
 clean:

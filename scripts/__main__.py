@@ -2,8 +2,9 @@
 
 The pipeline, one package a stage: records (the model and the files) → check
 (every rule) → render (Markdown through the templates) → build (mkdocs, feed,
-search index, the swap or the zip); editor holds the editors' tools, dev the
-developers' (benchmarks, synthetic content), which nothing here imports.
+search index, the swap or the zip); print, beside build, typesets the same
+checked records to PDF; editor holds the editors' tools, dev the developers'
+(benchmarks, synthetic content), which nothing here imports.
 """
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     p_nginx.add_argument("--target", default="", help="发布目标（网站目录为其下的 current），默认 /srv/zhalantun-dangjian")
     p_nginx.add_argument("--cert", help="证书文件（含中间证书）路径，默认为待替换的占位路径")
     p_nginx.add_argument("--key", help="证书私钥路径，默认为待替换的占位路径")
+    p_print = sub.add_parser("print", help="排版印制：先进典型事迹材料汇编和专题片目录（PDF，写入 dist/）")
+    p_print.add_argument("--poster", metavar="编号", help="只印制这条记录的 A4 海报，如：--poster moguqi-dangwei")
+    p_print.add_argument("--samples", action="store_true", help="包含示例记录（每页标注“示例”，文件名带 -shili），仅供检查版面")
+    p_print.add_argument("--out", type=Path, help="输出目录（默认为 dist/）")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
@@ -69,19 +74,19 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "mkdocs.yml").is_file():
         print(f"{root} 不是网站内容仓库（找不到 mkdocs.yml），请检查 --root。", file=sys.stderr)
         return 1
+    what = {"offline": "离线版未生成", "print": "未生成 PDF"}.get(args.command, "网站未更新")
     try:
         return _run(args, root)
     except InputError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
-        what = "离线版未生成" if args.command == "offline" else "网站未更新"
         print(f"发现 {len(e.problems)} 个错误，{what}。", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断，网站未更新。", file=sys.stderr)
+        print(f"已中断，{what}。", file=sys.stderr)
         return 130
     except Exception as e:  # last resort: an editor must never see a traceback
-        return _unexpected(e)
+        return _unexpected(e, what)
 
 
 def _run(args, root: Path) -> int:
@@ -128,6 +133,8 @@ def _run(args, root: Path) -> int:
             return 1
         print("发布前检查通过。" if args.release else "检查通过。")
         return 0
+    if args.command == "print":
+        return _print(root, args)
     if args.command == "serve":
         from .editor.serve import serve
         serve(root, args.address)
@@ -140,6 +147,25 @@ def _run(args, root: Path) -> int:
     from .build.pipeline import build_site
     site = build_site(root, args.site, preview=args.preview)
     print(f"网站已生成：{site}")
+    return 0
+
+
+def _print(root: Path, args) -> int:
+    from .print import print_all, print_poster
+    from .print.typeset import MissingFonts
+    try:
+        if args.poster:
+            run = print_poster(root, args.poster, args.out, samples=args.samples)
+        else:
+            run = print_all(root, args.out, samples=args.samples)
+    except MissingFonts as e:
+        print(f"{e}。未生成 PDF。", file=sys.stderr)
+        return 1
+    for note in run.notes:
+        print(note, file=sys.stderr)
+    for done in run.printed:
+        where = done.path.relative_to(root) if done.path.is_relative_to(root) else done.path
+        print(f"已生成：{where}（{done.title}，{done.pages} 页）")
     return 0
 
 
@@ -170,18 +196,18 @@ def _samples(root: Path, yes: bool) -> int:
     return 0
 
 
-def _unexpected(e: Exception) -> int:
+def _unexpected(e: Exception, what: str = "网站未更新") -> int:
     from .records import loader
     try:
         from mkdocs.exceptions import MkDocsException
     except ImportError:  # pragma: no cover
         MkDocsException = ()
     if isinstance(e, MkDocsException):
-        print(f"网站构建失败（MkDocs）：{e}\n网站未更新。", file=sys.stderr)
+        print(f"网站构建失败（MkDocs）：{e}\n{what}。", file=sys.stderr)
         return 1
     where = f"（正在处理 {loader.current_file}）" if loader.current_file else ""
     print(f"程序内部错误{where}：{type(e).__name__}: {e}\n"
-          "网站未更新。请把这条消息发给技术人员。", file=sys.stderr)
+          f"{what}。请把这条消息发给技术人员。", file=sys.stderr)
     return 2
 
 

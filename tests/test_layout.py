@@ -1,6 +1,7 @@
 """The pipeline you can see: scripts/ is one package per stage (records →
-check → render → build, plus editor and dev), every module imports, the
-import graph has no cycle, and the stages depend on each other one way only."""
+check → render → build, print beside build, plus editor and dev), every
+module imports, the import graph has no cycle, and the stages depend on
+each other one way only."""
 from __future__ import annotations
 
 import ast
@@ -12,17 +13,19 @@ from pathlib import Path
 import pytest
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
-STAGES = ("records", "check", "render", "build", "editor", "dev")
+STAGES = ("records", "check", "render", "build", "print", "editor", "dev")
 # Who may import whom (besides the shared modules problems, progress, site_config).
 ALLOWED = {
     "records": set(),
     "check": {"records"},
     "render": {"records"},
     "build": {"records", "check", "render"},
+    # Beside build: the same records, typeset to PDF; nothing of the web build.
+    "print": {"records", "check"},
     "editor": {"records", "check", "render", "build"},
     "deploy": {"records", "check", "render", "build"},
-    "dev": {"records", "check", "render", "build", "editor", "deploy", "__main__"},
-    "__main__": {"records", "check", "render", "build", "editor", "deploy"},
+    "dev": {"records", "check", "render", "build", "print", "editor", "deploy", "__main__"},
+    "__main__": {"records", "check", "render", "build", "print", "editor", "deploy"},
 }
 
 
@@ -69,7 +72,7 @@ def test_the_stages_are_packages_and_the_cli_lists_every_command():
     out = subprocess.run([sys.executable, "-m", "scripts", "--help"], capture_output=True, text=True,
                          cwd=SCRIPTS.parent, timeout=120)
     assert out.returncode == 0, out.stderr
-    for command in ("build", "offline", "check", "new", "schema", "serve"):
+    for command in ("build", "offline", "check", "new", "schema", "serve", "print"):
         assert f"    {command} " in out.stdout, command
 
 

@@ -413,6 +413,11 @@ def main(argv: list[str] | None = None) -> int:
     command = "make bench" if argv is None and not sys.argv[1:] else \
         "python -m scripts.dev.bench " + " ".join(sys.argv[1:] if argv is None else argv)
     text = report(results, command, (load, os.getloadavg()[0]), time.perf_counter() - started)
+    # The print section is make bench-print's (bench_print.py): kept as it was.
+    from .bench_print import kept_section
+    kept = kept_section(args.out.read_text(encoding="utf-8")) if args.out.exists() else ""
+    if kept:
+        text = text.rstrip("\n") + "\n\n" + kept
     args.out.write_text(text, encoding="utf-8")
     print(text)
     shutil.rmtree(args.work, ignore_errors=True)

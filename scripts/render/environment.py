@@ -13,7 +13,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from ..records import images
+from ..records import images, qr
 from ..records.loader import Record
 from .charts import bar_chart, chart_groups
 from .covers import SHAPES, cover_path, cover_size
@@ -164,4 +164,5 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters.update(chart=lambda figures, key: Markup(bar_chart(figures, key, amount)),
                        chart_groups=chart_groups)
     env.filters.update(video_filters(root))
+    env.filters.update(qr.jinja_filters(root))  # record | qr, record | page_url
     return env
