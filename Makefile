@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site preview serve check release new schema clean-photos edit save bench test test-fast system-deps clean offline lighthouse
+.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf clean-photos edit save bench bench-print print print-deps test test-fast test-real-content system-deps clean offline lighthouse screenshots
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts build
@@ -35,6 +35,12 @@ tools/decap/node_modules/.installed: tools/decap/package.json tools/decap/packag
 offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
 	$(BIN)/python -m scripts offline
 
+# The 先进典型事迹材料汇编 and the 专题片目录 as PDFs in dist/ (scripts/print/,
+# templates/print/); POSTER=<id>: that record's A4 poster instead; SAMPLES=1:
+# the samples too, marked 示例 on every page (for checking the layout only).
+print: $(VENV)/.installed print-deps   ## make print ; make print POSTER=moguqi-dangwei [SAMPLES=1]
+	$(BIN)/python -m scripts print $(if $(POSTER),--poster "$(POSTER)",) $(if $(SAMPLES),--samples,)
+
 check: $(VENV)/.installed           ## validate every record, page and wording
 	$(BIN)/python -m scripts check
 
@@ -43,6 +49,39 @@ release: $(VENV)/.installed         ## the gate before publishing
 
 new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
 	$(BIN)/python -m scripts new "$(KIND)" "$(NAME)"
+
+# Publishing (README: 上线与发布). DEPLOY_TARGET is a folder of this machine
+# (/srv/zhalantun-dangjian) or user@host:/srv/zhalantun-dangjian over SSH;
+# nginx serves its `current`. CONTENT: another content repository (tests).
+DEPLOY_TARGET ?=
+DEPLOY_KEEP   ?= 5
+DEPLOY_SSH    ?=
+DEPLOY_BWLIMIT ?=
+NGINX_CONF    ?=
+SSL_CERT      ?=
+SSL_KEY       ?=
+CONTENT       ?=
+ROOT_ARG = $(if $(CONTENT),--root "$(CONTENT)",)
+TARGET_ARGS = --target "$(DEPLOY_TARGET)" $(if $(DEPLOY_SSH),--ssh "$(DEPLOY_SSH)",)
+
+publish: $(VENV)/.installed         ## the gate, then a new release on DEPLOY_TARGET, made live at once
+	$(BIN)/python -m scripts $(ROOT_ARG) publish $(TARGET_ARGS) --keep $(DEPLOY_KEEP) \
+	  $(if $(DEPLOY_BWLIMIT),--bwlimit $(DEPLOY_BWLIMIT),) $(if $(NGINX_CONF),--nginx-conf "$(NGINX_CONF)",)
+
+rollback: $(VENV)/.installed        ## the release before the live one goes live again
+	$(BIN)/python -m scripts $(ROOT_ARG) rollback $(TARGET_ARGS) $(if $(TO),--to "$(TO)",)
+
+releases: $(VENV)/.installed        ## list the releases on DEPLOY_TARGET, the live one marked
+	$(BIN)/python -m scripts $(ROOT_ARG) releases $(TARGET_ARGS)
+
+nginx-conf: $(VENV)/.installed      ## .build/nginx/zhalantun-dangjian.conf from mkdocs.yml and the built site
+	$(BIN)/python -m scripts $(ROOT_ARG) build
+	$(BIN)/python -m scripts $(ROOT_ARG) nginx $(if $(DEPLOY_TARGET),--target "$(DEPLOY_TARGET)",) \
+	  $(if $(SSL_CERT),--cert "$(SSL_CERT)",) $(if $(SSL_KEY),--key "$(SSL_KEY)",)
+
+# Lists the sample records and every reference to them; YES=1 removes them.
+samples: $(VENV)/.installed         ## make samples (list) ; make samples YES=1 (remove)
+	$(BIN)/python -m scripts samples $(if $(YES),--yes,)
 
 schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/records/schema.yaml
 	$(BIN)/python -m scripts schema
@@ -60,8 +99,19 @@ bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md;
 	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md
 	cat .build/bench/serve.txt >> BENCHMARKS.md
 
+# make print at the shipped size and at 1,000 synthetic records, next to the web
+# build of the same records: a section of BENCHMARKS.md (scripts/dev/bench_print.py).
+BENCH_PRINT_ARGS ?=
+bench-print: $(VENV)/.installed print-deps   ## print timings into BENCHMARKS.md
+	$(BIN)/python -m scripts.dev.bench_print $(BENCH_PRINT_ARGS)
+
 test: $(VENV)/.dev-installed system-deps tools/decap/node_modules/.installed   ## the whole test suite
 	$(BIN)/python -m pytest -q tests
+
+# make test again on a clean clone with every sample removed and two real
+# records added: the tests must hold for the department's own content (CI runs it).
+test-real-content: $(VENV)/.dev-installed system-deps
+	bash scripts/dev/real_content.sh
 
 test-fast: $(VENV)/.dev-installed     ## the inner loop: no browser, nothing slow (under a minute)
 	$(BIN)/python -m pytest -q -m "not browser and not slow" tests
@@ -71,6 +121,14 @@ test-fast: $(VENV)/.dev-installed     ## the inner loop: no browser, nothing slo
 lighthouse: $(VENV)/.installed tools/lighthouse/node_modules/.installed system-deps
 	$(BIN)/python -m scripts build
 	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m scripts.dev.lighthouse
+
+# Phone (390×844) and desktop (1366×768) pictures of every page kind of the
+# built site, into .build/screenshots/ (not committed): look at the site as a
+# reader does. SCREENSHOTS_ARGS="--full" for whole pages.
+SCREENSHOTS_ARGS ?=
+screenshots: $(VENV)/.dev-installed system-deps
+	$(BIN)/python -m scripts build
+	$(BIN)/python -m scripts.dev.screenshots $(SCREENSHOTS_ARGS)
 
 tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json
 	cd tools/lighthouse && npm ci --no-audit --no-fund
@@ -87,7 +145,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 
 # Debian's Chromium and CJK fonts for the browser tests (without the fonts,
 # Chinese renders as boxes). Installed only when missing; needs root.
-system-deps:
+system-deps: print-deps
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  echo "正在安装 chromium 和 fonts-noto-cjk ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk fontconfig; \
@@ -101,6 +159,30 @@ system-deps:
 	@if ! command -v ffmpeg >/dev/null; then \
 	  echo "正在安装 ffmpeg ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg; \
+	fi
+	@# nginx serves the site in the tests as on the server (its own instance:
+	@# the package's service is not started); rsync and OpenSSH publish, and
+	@# the tests publish over SSH to a sshd of their own on 127.0.0.1.
+	@if ! test -x /usr/sbin/nginx || ! command -v rsync >/dev/null || ! test -x /usr/sbin/sshd || ! command -v openssl >/dev/null; then \
+	  echo "正在安装 nginx、rsync、openssh ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    nginx rsync openssh-client openssh-server openssl; \
+	fi
+	@# poppler-utils (pdftotext, pdffonts, pdftoppm) and zbar-tools (zbarimg) read
+	@# the PDFs and QR codes back in the tests of make print (tests/test_print*.py).
+	@if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then \
+	  echo "正在安装 poppler-utils 和 zbar-tools ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils zbar-tools; \
+	fi
+
+# WeasyPrint's system libraries (Pango ≥ 1.44 with its FreeType backend, HarfBuzz's
+# subsetter) and the CJK fonts it embeds: what `make print` needs, no more.
+print-deps:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then \
+	  echo "正在安装 WeasyPrint 所需的 pango、harfbuzz 和 fonts-noto-cjk ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk; \
 	fi
 
 clean:

@@ -2,8 +2,9 @@
 
 The pipeline, one package a stage: records (the model and the files) → check
 (every rule) → render (Markdown through the templates) → build (mkdocs, feed,
-search index, the swap or the zip); editor holds the editors' tools, dev the
-developers' (benchmarks, synthetic content), which nothing here imports.
+search index, the swap or the zip); print, beside build, typesets the same
+checked records to PDF; editor holds the editors' tools, dev the developers'
+(benchmarks, synthetic content), which nothing here imports.
 """
 from __future__ import annotations
 
@@ -32,6 +33,28 @@ def _parser() -> argparse.ArgumentParser:
     p_new.add_argument("kind", nargs="?", default="",
                        help="记录类型：unit 先进典型、member 优秀共产党员、video 专题片、sms 红色短信、news 工作动态")
     p_new.add_argument("name", nargs="?", default="", help="名称、姓名、片名、标题或短信内容")
+    p_samples = sub.add_parser("samples", help="删除全部示例记录及对它们的引用（默认只列出将删除的内容）")
+    p_samples.add_argument("--yes", action="store_true", help="确认删除（不加此项时只列出，不改动文件）")
+    p_publish = sub.add_parser("publish", help="发布前检查通过后，把网站发布到网站服务器（新版本目录，切换 current 链接）")
+    _target_options(p_publish)
+    p_publish.add_argument("--keep", type=int, default=5, help="保留最近几个版本（默认 5，至少 2）")
+    p_publish.add_argument("--bwlimit", type=int, help="限制上传速度（KB/秒），以免占满单位网络")
+    p_publish.add_argument("--nginx-conf", help="服务器上正在使用的 nginx 配置文件；给出时先核对其安全策略是否允许新网页")
+    p_rollback = sub.add_parser("rollback", help="回退到上一个发布的版本（或 --to 指定的版本）")
+    _target_options(p_rollback)
+    p_rollback.add_argument("--to", help="回退到的版本名（见 releases 命令）")
+    p_releases = sub.add_parser("releases", help="列出发布目标上的各个版本，标出正在使用的版本")
+    _target_options(p_releases)
+    p_nginx = sub.add_parser("nginx", help="根据 mkdocs.yml 和已生成的网站，生成 nginx 配置文件")
+    p_nginx.add_argument("--site", type=Path, help="已生成的网站（默认为 site/）")
+    p_nginx.add_argument("--out", type=Path, help="配置文件位置（默认为 .build/nginx/zhalantun-dangjian.conf）")
+    p_nginx.add_argument("--target", default="", help="发布目标（网站目录为其下的 current），默认 /srv/zhalantun-dangjian")
+    p_nginx.add_argument("--cert", help="证书文件（含中间证书）路径，默认为待替换的占位路径")
+    p_nginx.add_argument("--key", help="证书私钥路径，默认为待替换的占位路径")
+    p_print = sub.add_parser("print", help="排版印制：先进典型事迹材料汇编和专题片目录（PDF，写入 dist/）")
+    p_print.add_argument("--poster", metavar="编号", help="只印制这条记录的 A4 海报，如：--poster moguqi-dangwei")
+    p_print.add_argument("--samples", action="store_true", help="包含示例记录（每页标注“示例”，文件名带 -shili），仅供检查版面")
+    p_print.add_argument("--out", type=Path, help="输出目录（默认为 dist/）")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
     p_clean = sub.add_parser("clean-photos", help="清除照片中的拍摄地点、相机型号等隐藏信息（画面不变）")
     p_clean.add_argument("photos", nargs="*", help="要清除的照片（默认：仓库中所有带拍摄地点的照片）")
@@ -44,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _target_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", default="", help="发布目标：本机目录（/srv/zhalantun-dangjian）或 用户@服务器:/目录")
+    p.add_argument("--ssh", help="连接远程服务器的 ssh 命令，如 \"ssh -p 2222 -i ~/.ssh/deploy\"")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -53,19 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "mkdocs.yml").is_file():
         print(f"{root} 不是网站内容仓库（找不到 mkdocs.yml），请检查 --root。", file=sys.stderr)
         return 1
+    what = {"offline": "离线版未生成", "print": "未生成 PDF"}.get(args.command, "网站未更新")
     try:
         return _run(args, root)
     except InputError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
-        what = "离线版未生成" if args.command == "offline" else "网站未更新"
         print(f"发现 {len(e.problems)} 个错误，{what}。", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断，网站未更新。", file=sys.stderr)
+        print(f"已中断，{what}。", file=sys.stderr)
         return 130
     except Exception as e:  # last resort: an editor must never see a traceback
-        return _unexpected(e)
+        return _unexpected(e, what)
 
 
 def _run(args, root: Path) -> int:
@@ -89,11 +117,30 @@ def _run(args, root: Path) -> int:
     if args.command == "clean-photos":
         from .editor.photos import main as clean_photos
         return clean_photos(root, args.photos)
+    if args.command in ("publish", "rollback", "releases", "nginx"):
+        from .deploy.publish import PublishError
+        from .deploy import commands
+        try:
+            return commands.COMMANDS[args.command](root, args)
+        except PublishError as e:
+            print(f"{e}\n网站未改变。", file=sys.stderr)
+            return 1
+    if args.command == "samples":
+        return _samples(root, args.yes)
     if args.command == "check":
         from .check import check_repository
-        _, problems = check_repository(root, release=args.release)
+        built = True
+        if args.release:
+            from .deploy.gate import release_gate
+            problems, site = release_gate(root)
+            built = site is not None
+        else:
+            _, problems = check_repository(root)
         for p in problems:
             print(p)
+        if not built:
+            from .deploy.gate import NOT_BUILT
+            print(NOT_BUILT + "。", file=sys.stderr)
         errors = sum(p.level == "error" for p in problems)
         warnings = len(problems) - errors
         if warnings:
@@ -109,6 +156,8 @@ def _run(args, root: Path) -> int:
     if args.command == "save":
         from .editor.save import save
         return save(root, dry_run=args.dry_run)
+    if args.command == "print":
+        return _print(root, args)
     if args.command == "serve":
         from .editor.serve import serve
         serve(root, args.address)
@@ -124,18 +173,64 @@ def _run(args, root: Path) -> int:
     return 0
 
 
-def _unexpected(e: Exception) -> int:
+def _print(root: Path, args) -> int:
+    from .print import print_all, print_poster
+    from .print.typeset import MissingFonts
+    try:
+        if args.poster:
+            run = print_poster(root, args.poster, args.out, samples=args.samples)
+        else:
+            run = print_all(root, args.out, samples=args.samples)
+    except MissingFonts as e:
+        print(f"{e}。未生成 PDF。", file=sys.stderr)
+        return 1
+    for note in run.notes:
+        print(note, file=sys.stderr)
+    for done in run.printed:
+        where = done.path.relative_to(root) if done.path.is_relative_to(root) else done.path
+        print(f"已生成：{where}（{done.title}，{done.pages} 页）")
+    return 0
+
+
+def _samples(root: Path, yes: bool) -> int:
+    from .check import check_repository, errors
+    from .editor.samples import apply, describe, plan_removal
+    plan = plan_removal(root)
+    for line in describe(plan):
+        print(line)
+    if plan.empty:
+        return 0
+    if not yes:
+        print("以上只是预览，没有改动任何文件。确认后运行：python -m scripts samples --yes"
+              "（或 make samples YES=1）")
+        return 0
+    apply(root, plan)
+    print(f"已删除 {len(plan.samples)} 条示例记录。")
+    problems = errors(check_repository(root)[1])
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"删除后发现 {len(problems)} 个错误，请按提示修改。", file=sys.stderr)
+        return 1
+    print("删除后检查通过。")
+    if plan.manual:
+        print(f"还有 {len(plan.manual)} 处需要手工修改（见上）。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _unexpected(e: Exception, what: str = "网站未更新") -> int:
     from .records import loader
     try:
         from mkdocs.exceptions import MkDocsException
     except ImportError:  # pragma: no cover
         MkDocsException = ()
     if isinstance(e, MkDocsException):
-        print(f"网站构建失败（MkDocs）：{e}\n网站未更新。", file=sys.stderr)
+        print(f"网站构建失败（MkDocs）：{e}\n{what}。", file=sys.stderr)
         return 1
     where = f"（正在处理 {loader.current_file}）" if loader.current_file else ""
     print(f"程序内部错误{where}：{type(e).__name__}: {e}\n"
-          "网站未更新。请把这条消息发给技术人员。", file=sys.stderr)
+          f"{what}。请把这条消息发给技术人员。", file=sys.stderr)
     return 2
 
 

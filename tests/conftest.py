@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Known content for the tests (the department replaces the live records).
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
@@ -29,21 +31,25 @@ def root() -> Path:
 
 
 class Repo:
-    """A scratch content repository: the project's config and templates, plus
-    whatever records a test writes."""
+    """A scratch content repository: the project's config, templates and
+    hand-written pages, the fixture's records (with_content), and whatever
+    records a test writes."""
 
     def __init__(self, path: Path, with_content: bool):
         self.path = path
         for name in ("mkdocs.yml", "templates"):
             src = ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copyfile)(src, path / name)
+        # The hand-written pages go with mkdocs.yml's menu and the templates:
+        # the project's own, with none of its records.
+        shutil.copytree(ROOT / "content", path / "content",
+                        ignore=lambda d, names: names if Path(d).name == "posts" else [])
+        (path / "content" / "news" / "posts").mkdir(parents=True, exist_ok=True)
+        for name in ("units", "members", "videos"):
+            (path / "exemplars" / name).mkdir(parents=True, exist_ok=True)
         if with_content:
-            shutil.copytree(ROOT / "content", path / "content")
-            shutil.copytree(ROOT / "exemplars", path / "exemplars")
-        else:
-            (path / "content" / "news" / "posts").mkdir(parents=True)
-            for name in ("units", "members", "videos"):
-                (path / "exemplars" / name).mkdir(parents=True)
+            shutil.copytree(FIXTURE / "content", path / "content", dirs_exist_ok=True)
+            shutil.copytree(FIXTURE / "exemplars", path / "exemplars", dirs_exist_ok=True)
 
     def write(self, rel: str, text: str | bytes) -> Path:
         p = self.path / rel
@@ -75,13 +81,13 @@ def repo(tmp_path) -> Repo:
 
 @pytest.fixture
 def full_repo(tmp_path) -> Repo:
-    """A copy of the shipped content."""
+    """A copy of the fixture content (tests/fixtures/site)."""
     return Repo(tmp_path, with_content=True)
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The shipped content, built once (strict) for the whole session."""
+    """The fixture content, built once (strict) for the whole session."""
     from scripts.build.pipeline import build_site
 
     work = tmp_path_factory.mktemp("shipped")

@@ -108,9 +108,14 @@ def test_charts_are_byte_identical_across_builds(full_repo, built_site):
     assert len(svgs) == 6 and all(s in built for s in svgs)
 
 
-def test_the_home_page_shows_the_chart_of_its_first_featured_figure(built_site):
+def test_the_home_page_shows_its_featured_figures_large_and_links_to_the_charts(built_site):
+    """数说党建 on the home page: a few large figures (the charts are one tap away)."""
     home = (built_site / "index.html").read_text(encoding="utf-8")
-    assert list(figures_of(home)) == ["chart-ganbu-guanli"]
+    assert list(figures_of(home)) == []
+    values = re.findall(r'<p class="zlt-figure__value">(.*?)</p>', home)
+    words = [re.sub(r"<[^>]+>", "", v) for v in values]
+    assert words == ["59个", "59部", "370多人次", "31个", "138个"]
+    assert 'href="exemplars/figures/"' in home
 
 
 def test_a_chart_of_mixed_units_is_refused_with_file_line_and_field(repo):

@@ -8,13 +8,13 @@ must remove it, or `make check` fails.
 """
 from __future__ import annotations
 
-import pytest
-
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from PIL import Image
 

@@ -3,6 +3,7 @@ check refuses Markdown bodies that would run code or load from another host."""
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -124,7 +125,8 @@ def test_nothing_runs_anywhere_in_the_site(hostile_site):
 
 def test_a_summary_cannot_close_the_list_it_is_in(hostile_site):
     html = (hostile_site / "exemplars/units/index.html").read_text(encoding="utf-8")
-    item = next(line for line in html.splitlines() if "evil-unit/" in line and "<li>" in line)
+    # The card (one <li>) that links to the record holds the summary as text.
+    item = next(li for li in re.findall(r"<li>.*?</li>", html, re.S) if "evil-unit/" in li)
     assert "&lt;/li&gt;&lt;img src=x onerror=__pwned=2&gt;" in item
 
 

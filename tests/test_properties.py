@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scripts.check import check
@@ -18,6 +19,8 @@ from scripts.check import check_repository, errors
 from scripts.render import render_site
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fuzzing takes tens of seconds: make test runs it, make test-fast does not.
+pytestmark = pytest.mark.slow
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

@@ -1,20 +1,25 @@
 """`check --release`, the gate before publishing: passes on a clean scratch
-repository, fails on the shipped one (sample records, footer not set)."""
+repository, fails on the shipped one (sample records, footer not set, the
+address a local one), names every missing item in one run, and passes on the
+shipped content once `samples --yes` ran and the department's data is in."""
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWED = ("review:\n  first: {by: 编辑部, date: 2026-11-25}\n  second: {by: 办公室, date: 2026-11-26}\n"
             "  final: {by: 分管领导, date: 2026-11-27}\n")
 FOOTER = {"icp_beian": "蒙ICP备00000000号-1", "police_beian": "蒙公网安备 00000000000000号",
-          "site_code": "0000000000", "contact": "电话 0000-0000000"}
+          "site_code": "0000000000", "contact": "电话 0000-0000000", "gov_badge": "assets/gov-badge.png"}
+SITE_URL = "https://dangjian.zhalantun.gov.cn/"
 
 
 def release(root: Path):
@@ -38,8 +43,24 @@ def set_footer(repo, **values):
     path.write_text(text, encoding="utf-8")
 
 
+def set_site_url(root: Path, url: str) -> None:
+    path = root / "mkdocs.yml"
+    path.write_text(re.sub(r"(?m)^site_url:.*$", f"site_url: {url}", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+
+
+def go_live_data(root: Path) -> None:
+    """What the department fills in before going live: the address, the footer, the badge."""
+    set_site_url(root, SITE_URL)
+    (root / "content" / "assets").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (110, 55), "red").save(root / "content" / "assets" / "gov-badge.png")
+
+
 def clean_repo(repo):
+    """A repository that passes: one reviewed unit and member, the menu's own
+    pages (the `repo` fixture has them) and the go-live data."""
     set_footer(repo, **FOOTER)
+    go_live_data(repo.path)
     Image.new("RGB", (800, 600), "white").save(repo.path / "photo.jpg")
     repo.path.joinpath("media").mkdir()
     (repo.path / "photo.jpg").rename(repo.path / "media/a.jpg")
@@ -64,6 +85,9 @@ def test_the_shipped_repository_fails_with_the_right_messages(full_repo):
     for key, label in (("icp_beian", "ICP 备案号"), ("police_beian", "公安机关备案号"),
                        ("site_code", "网站标识码"), ("contact", "联系方式")):
         assert re.search(rf"^mkdocs\.yml:\d+: extra\.{key}: {label}尚未填写", out, re.M), key
+    assert re.search(r"^mkdocs\.yml:\d+: extra\.gov_badge: 党政机关网站标识尚未设置", out, re.M)
+    assert re.search(r"^mkdocs\.yml:\d+: site_url: site_url“http://127\.0\.0\.1:8000/”不是以 https:// 开头", out, re.M)
+    assert re.search(r"^site/\S+: 网页: 网页 \S+ 上有未填写的内容“联系方式待填写”（共 \d+ 个网页）", out, re.M)
     # Only the release rules fail it: plain check passes.
     plain = subprocess.run([sys.executable, "-m", "scripts", "--root", str(full_repo.path), "check"],
                            cwd=ROOT, capture_output=True, text=True)
@@ -115,3 +139,76 @@ def test_content_pages_are_read_like_records(repo):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "content/about.md:5: 正文: 链接到尚未发布（review）的“张三”" in done.stdout
     assert re.search(r"content/gbk\.md:\d+: .*UTF-8", done.stdout + done.stderr)
+
+
+def test_one_run_names_every_missing_item(repo):
+    """Everything wrong at once: each item named, in Chinese, in one run."""
+    clean_repo(repo)
+    set_footer(repo, contact="", site_code="")
+    set_site_url(repo.path, "https://localhost/")
+    (repo.path / "content/assets/gov-badge.png").unlink()
+    repo.write("exemplars/units/s.md", "---\nname: 示例党支部\nsector: 农村\nsample: true\nstatus: published\n---\n")
+    repo.write("exemplars/units/b.md", "---\nname: 乙党支部\nsector: 社区\nstatus: published\n---\n")
+    repo.write("exemplars/units/c.md", "---\nname: 丙党支部\nsector: 社区\n" + REVIEWED
+               + "status: published\n---\n\n负责人：待填写。\n")
+    repo.write("content/about.md", '# 关于\n\n<a href="../no-such-page/">旧栏目</a>\n')
+    done = release(repo.path)
+    assert done.returncode == 1
+    out = done.stdout
+    expected = [
+        r"mkdocs\.yml:\d+: site_url: site_url“https://localhost/”是本机或内网地址",
+        r"mkdocs\.yml:\d+: extra\.contact: 联系方式尚未填写",
+        r"mkdocs\.yml:\d+: extra\.site_code: 网站标识码尚未填写",
+        r"mkdocs\.yml:\d+: extra\.gov_badge: 找不到党政机关网站标识图片 content/assets/gov-badge\.png",
+        r"exemplars/units/s\.md:4: sample（示例记录）: “示例党支部”是示例记录",
+        r"exemplars/units/b\.md:4: status（状态）: 状态为 published，但缺少初审、复审、终审",
+        r"exemplars/units/c\.md:1: 网页: 网页 exemplars/units/c/index\.html 上有未填写的内容“负责人：待填写。”",
+        r"content/about\.md:1: 链接: 网页 about/index\.html 中的链接“\.\./no-such-page/”无效：页面或文件不存在",
+    ]
+    for pattern in expected:
+        assert re.search("^" + pattern, out, re.M), pattern
+    # The footer's placeholders, once each, with the number of pages.
+    assert re.search(r"^site/\S+: 网页: 网页 \S+ 上有未填写的内容“联系方式待填写”（共 \d+ 个网页）", out, re.M)
+    assert out.count("联系方式待填写") == 1
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/", "https://127.0.0.1/", "https://localhost:8443/",
+                                 "https://192.168.1.10/", "https://[::1]/", "https://example.com/",
+                                 "https://www.example.org/", "https://dangjian.example/", "https://dangjian.test/",
+                                 "http://dangjian.zhalantun.gov.cn/", "https://dangjian/", "", "dangjian.gov.cn"])
+def test_a_local_example_or_plain_http_address_is_refused(repo, url):
+    from scripts.check.release import site_url_problems
+    set_site_url(repo.path, f'"{url}"')
+    found = site_url_problems(repo.path)
+    assert len(found) == 1 and found[0].field == "site_url" and found[0].line == 11, found
+
+
+def test_a_real_https_address_is_accepted(repo):
+    from scripts.check.release import site_url_problems
+    set_site_url(repo.path, SITE_URL)
+    assert site_url_problems(repo.path) == []
+
+
+def test_the_badge_must_be_an_image(repo):
+    clean_repo(repo)
+    (repo.path / "content/assets/gov-badge.png").write_text("不是图片", encoding="utf-8")
+    done = release(repo.path)
+    assert done.returncode == 1
+    assert re.search(r"^mkdocs\.yml:\d+: extra\.gov_badge: content/assets/gov-badge\.png 不是可以显示的图片",
+                     done.stdout, re.M)
+
+
+@pytest.mark.slow
+def test_without_samples_and_with_the_go_live_data_the_shipped_content_passes(full_repo):
+    done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(full_repo.path), "samples", "--yes"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    set_footer(full_repo, **FOOTER)
+    go_live_data(full_repo.path)
+    plain = subprocess.run([sys.executable, "-m", "scripts", "--root", str(full_repo.path), "check"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    done = release(full_repo.path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "发布前检查通过" in done.stdout

@@ -38,7 +38,7 @@ def test_samples_are_marked_on_their_page_and_in_lists(repo):
     repo.write("exemplars/units/s.md", "---\nname: 示范支部\nsector: 机关\nsample: true\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
     page = gen(repo)
     assert '!!! warning "示例"' in page("exemplars/units/s.md")
-    assert "示范支部](s.md)【示例】" in page("exemplars/units/index.md")
+    assert "[示范支部](s.md){ .zlt-card__title }【示例】" in page("exemplars/units/index.md")
 
 
 def test_public_build_leaves_out_unpublished_records_and_preview_marks_them(repo):
@@ -48,7 +48,7 @@ def test_public_build_leaves_out_unpublished_records_and_preview_marks_them(repo
     assert "草稿支部" not in public("exemplars/units/index.md")
     assert not (repo.path / ".build/docs/exemplars/units/d.md").exists()
     preview = gen(repo, preview=True)
-    assert "草稿支部](d.md)【草稿】" in preview("exemplars/units/index.md")
+    assert "[草稿支部](d.md){ .zlt-card__title }【草稿】" in preview("exemplars/units/index.md")
     assert "预览：草稿，尚未发布" in preview("exemplars/units/d.md")
 
 

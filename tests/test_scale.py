@@ -13,7 +13,7 @@ import yaml
 
 from scripts.build.pipeline import build_site
 from scripts.render import pagination
-from scripts.render.site import FEATURED_MAX
+from scripts.render.site import HOME_FILMS, HOME_MEMBERS, HOME_NEWS, HOME_PER_SECTOR
 from scripts.progress import Progress
 from scripts.records.schema import SCHEMA_FILE, SCHEMA_PATH
 from scripts.records.loader import load_all
@@ -134,9 +134,14 @@ def test_honours_and_news_paginate_and_the_home_page_is_bounded(synth_site):
     pages = list_pages(site, "news/index.md")
     assert len(pages) == math.ceil(news / PAGE_SIZE) > 1
     home = (site / "index.html").read_text(encoding="utf-8")
-    featured = sum(bool(r["featured"]) for r in records if r.kind.name in ("unit", "member"))
-    shown = len(re.findall(r'href="exemplars/(?:units|members)/synth-', home))
-    assert shown == min(featured, FEATURED_MAX * 2)
+    # The portal's parts are bounded: cards of each sector, members, films, news.
+    sectors = {r["sector"] for r in records if r.kind.name == "unit"}
+    shown = set(re.findall(r'href="exemplars/(?:units|members)/(synth-[a-z]+-\d+)/"', home))
+    assert 0 < len(shown) <= HOME_PER_SECTOR * len(sectors) + HOME_MEMBERS
+    films = set(re.findall(r'href="exemplars/videos/(synth-[a-z]+-\d+)/"', home))
+    assert 0 < len(films) <= HOME_FILMS
+    posts = set(re.findall(r'href="news/(synth-[a-z]+-\d+)/"', home))
+    assert 0 < len(posts) <= HOME_NEWS
 
 
 def test_no_page_is_over_150_kb(synth_site):

@@ -1,9 +1,10 @@
-import pytest
 """The search index: the text it is built from, its grams, and its files as
 search.js reads them (the browser side is tests/browser/test_search.py)."""
 import json
 import re
 from pathlib import Path
+
+import pytest
 
 from scripts.build.pagetext import page_text
 from scripts.build.search import address_of, fold, grams, index_site, shard_of

@@ -2,10 +2,11 @@
 into place only whole.
 
 The one pipeline of both targets: the public site (a folder, swapped in
-atomically) and the offline bundle for the village terminals (the same site
-built for file://, zipped). Both take the build lock, SOURCE_DATE_EPOCH, the
-feed and the search index; a failed or interrupted build leaves the previous
-output as it was.
+atomically, with gzip copies of its text files for the web server) and the
+offline bundle for the village terminals (the same site built for file://:
+its films' subtitles also as scripts, its home page saying when it was made,
+zipped). Both take the build lock, SOURCE_DATE_EPOCH, the feed and the search
+index; a failed or interrupted build leaves the previous output as it was.
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..check import check_repository, errors
@@ -22,12 +25,16 @@ from ..problems import InputError
 from ..progress import mkdocs_progress, stage
 from ..records.loader import Snapshot
 from ..render import render_site
+from ..render.video import file_layout, write_subtitles_scripts
+from ..site_config import site_config
 from .feed import write_feed
+from .precompress import precompress
 from .search import index_site
 from .swap import TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, swap_in
 
 log = logging.getLogger("zlt")
 OFFLINE_NAME = "zhalantun-dangjian-offline"   # ASCII: old terminals mangle Chinese zip names
+BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -42,21 +49,43 @@ class Target:
         return not self.offline
 
 
-def generate(root: Path, docs: Path, preview: bool = False) -> tuple[int, Snapshot]:
-    """Read and check the repository, and write the site's Markdown into `docs`.
-    What `check` calls an error stops it; the live preview (`preview`) shows
-    typos without stopping (editor.serve lints what was read).
+def generate(root: Path, docs: Path, preview: bool = False, offline: bool = False,
+             allow_errors: bool = False) -> tuple[int, Snapshot]:
+    """Read and check the repository, and write the site's Markdown into `docs`
+    (`offline`: for pages opened from file://). What `check` calls an error
+    stops it (unless `allow_errors`: the release gate's trial build, which
+    checks the pages too and is never published); the live preview
+    (`preview`) shows typos without stopping (editor.serve lints what was read).
 
     Returns the number of pages written and what was read, for the later stages."""
     with stage("load_validate"):
         snap, problems = check_repository(root, wording=not preview)
-    if errors(problems):
+    if errors(problems) and not allow_errors:
         raise InputError(errors(problems))
     with stage("render"):
         if docs.exists():
             shutil.rmtree(docs)
         docs.mkdir(parents=True)
-        return render_site(snap, docs, preview=preview), snap
+        with file_layout(offline):
+            return render_site(snap, docs, preview=preview), snap
+
+
+def stamp_offline_home(docs: Path, built: datetime) -> None:
+    """Say on the bundle's home page when it was made: the terminals keep a
+    bundle for months, and readers should know how current it is."""
+    home = docs / "index.md"
+    if not home.is_file():
+        return
+    when = built.astimezone(BEIJING)
+    with open(home, "a", encoding="utf-8") as f:
+        f.write(f'\n\n!!! info "离线版"\n\n    本离线版生成于 {when.year} 年 {when.month} 月 {when.day} 日 '
+                f'{when:%H:%M}（北京时间），此后网站上的更新不在其中。\n')
+
+
+def _built_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when the caller sets it (reproducible builds)."""
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(given) if given.isdigit() else time.time(), timezone.utc)
 
 
 def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides):
@@ -86,7 +115,7 @@ def _zip(site: Path, out: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def build(root: Path, target: Target, preview: bool = False) -> Path:
+def build(root: Path, target: Target, preview: bool = False, allow_errors: bool = False) -> Path:
     root = root.resolve()
     out = target.path.resolve()
     work = root / ".build"
@@ -97,19 +126,36 @@ def build(root: Path, target: Target, preview: bool = False) -> Path:
     # The new site is built next to its target, and the Markdown next to
     # .build/docs (a rename cannot cross file systems), each build in folders
     # of its own so that concurrent builds never meet.
+    built = _built_at()
     tmp_docs = _temp_dir(work, "docs")
     tmp_site = _temp_dir(out.parent, out.name)
     try:
         docs, new_site = tmp_docs / "docs", tmp_site / "site"
-        pages, snap = generate(root, docs, preview=preview)
+        pages, snap = generate(root, docs, preview=preview, offline=target.offline, allow_errors=allow_errors)
+        if target.offline:
+            stamp_offline_home(docs, built)
         checkpoint("render")
         log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
+        overrides = {"use_directory_urls": target.directory_urls}
+        if target.offline:
+            # No canonical or share addresses: the bundle's pages lead nowhere but into it.
+            overrides["site_url"] = ""
         with stage("mkdocs"), mkdocs_progress(pages), source_date_epoch(root):
-            config = mkdocs_build(root, docs, new_site, use_directory_urls=target.directory_urls)
+            config = mkdocs_build(root, docs, new_site, **overrides)
+        if target.offline:
+            # A file:// bundle has no server to show a 404 page (and MkDocs
+            # gives error pages root-relative addresses, which lead out of it).
+            (new_site / "404.html").unlink(missing_ok=True)
+            config["site_url"] = site_config(root).get("site_url")   # the feed names the public site
         with stage("feed"):
             write_feed(snap, config, new_site, preview=preview)
         with stage("search"):
             index_site(new_site, config.site_name, target.directory_urls)
+        if target.offline:
+            write_subtitles_scripts(new_site)
+        else:
+            with stage("gzip"):
+                precompress(new_site)
         checkpoint("mkdocs")
         with stage("finish"), locked(work):
             if target.offline:
@@ -129,9 +175,9 @@ def build(root: Path, target: Target, preview: bool = False) -> Path:
     return out
 
 
-def build_site(root: Path, site: Path | None = None, preview: bool = False) -> Path:
+def build_site(root: Path, site: Path | None = None, preview: bool = False, allow_errors: bool = False) -> Path:
     """The public site (or the preview) into `site` (default: site/)."""
-    return build(root, Target(site or root / "site"), preview=preview)
+    return build(root, Target(site or root / "site"), preview=preview, allow_errors=allow_errors)
 
 
 def build_offline(root: Path, out: Path | None = None) -> Path:

@@ -1,14 +1,26 @@
 """`check --release`: the gate before publishing, on top of `check`.
 
-Refuses sample records, published pages that link to records not yet
-published, unset registration fields of the footer (mkdocs.yml `extra:`),
-and (through `check`) photos without alt text.
+On the repository: a `site_url` that is the real https:// address (not this
+machine, not an example domain: every canonical link, the sitemap, the feed
+and the share links are made from it), every item of the official footer
+(mkdocs.yml `extra:`) including the 党政机关网站标识 image file, no sample
+record, no published page linking to a record not yet published, and
+(through `check`) 三审 for every published record and alt text for photos.
+
+On the built site (`built_site_problems`, given the folder the deploy stage
+built): no editors' placeholder (待填写) on any page, no broken internal link.
+These read the HTML files only, so check/ still knows nothing of render/ or
+build/ (scripts/deploy/gate.py runs the two halves in order).
 """
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
+from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 from mkdocs.exceptions import ConfigurationError
 
@@ -18,6 +30,7 @@ from ..records.relations import Relations
 from ..site_config import site_config
 
 FOOTER_KEYS = {
+    "sponsor": "主办单位",
     "icp_beian": "ICP 备案号",
     "police_beian": "公安机关备案号",
     "site_code": "网站标识码",
@@ -26,27 +39,101 @@ FOOTER_KEYS = {
 MD_LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(?:#[^)]*)?\)")
 
 
-def footer_problems(root: Path) -> list[Problem]:
+BADGE = "gov_badge"
+# Hosts that are never a public site's address (RFC 2606 and 6761 names).
+EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local", ".internal")
+
+
+def _config_line(root: Path, key: str, section: str = "") -> int:
+    """The line of a key of mkdocs.yml (the parsed config has no line numbers)."""
     try:
-        extra = site_config(root).get("extra")
+        lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    pattern = rf"\s+{key}\s*:" if section else rf"{key}\s*:"
+    for n, line in enumerate(lines, 1):
+        if re.match(pattern, line):
+            return n
+    return next((n for n, line in enumerate(lines, 1) if section and line.startswith(f"{section}:")), 1)
+
+
+def _config(root: Path) -> dict | None:
+    try:
+        return site_config(root)
     except ConfigurationError:
+        return None
+
+
+def site_url_problems(root: Path) -> list[Problem]:
+    """site_url must be the site's public https:// address."""
+    config = _config(root)
+    if config is None:
+        return [Problem("mkdocs.yml", 1, "", "mkdocs.yml 格式错误，无法读取 site_url")]
+    url = str(config.get("site_url") or "").strip()
+    line = _config_line(root, "site_url")
+    why = "网页的规范链接、sitemap.xml、RSS 订阅和分享链接都由它生成"
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not url:
+        reason = "site_url 尚未填写"
+    elif parts.scheme != "https" or not host:
+        reason = f"site_url“{url}”不是以 https:// 开头的正式网址"
+    elif _is_local(host):
+        reason = f"site_url“{url}”是本机或内网地址，读者无法访问"
+    elif host in EXAMPLE_DOMAINS or host.endswith(tuple("." + d for d in EXAMPLE_DOMAINS)) \
+            or host.endswith(RESERVED_SUFFIXES) or "." not in host:
+        reason = f"site_url“{url}”是示例或保留域名，不是真实网址"
+    else:
+        return []
+    return [Problem("mkdocs.yml", line, "site_url",
+                    f"{reason}：请在 mkdocs.yml 中填写网站的正式网址（https://……/），{why}")]
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_private or ip.is_unspecified or ip.is_link_local or ip.is_reserved
+
+
+def footer_problems(root: Path) -> list[Problem]:
+    config = _config(root)
+    if config is None:
         return [Problem("mkdocs.yml", 1, "", "mkdocs.yml 格式错误，无法读取页脚备案信息")]
+    extra = config.get("extra")
     extra = extra if isinstance(extra, dict) else {}
-    # The parsed config has no line numbers: find the key in the text.
-    lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
-
-    def line_of(key: str) -> int:
-        for n, line in enumerate(lines, 1):
-            if re.match(rf"\s+{key}\s*:", line):
-                return n
-        return next((n for n, line in enumerate(lines, 1) if line.startswith("extra:")), 1)
-
-    return [Problem("mkdocs.yml", line_of(key), f"extra.{key}",
-                    f"{label}尚未填写：政府网站页脚必须显示{label}，请在 mkdocs.yml 的 extra 下填写")
-            for key, label in FOOTER_KEYS.items() if not str(extra.get(key) or "").strip()]
+    problems = [Problem("mkdocs.yml", _config_line(root, key, "extra"), f"extra.{key}",
+                        f"{label}尚未填写：政府网站页脚必须显示{label}，请在 mkdocs.yml 的 extra 下填写")
+                for key, label in FOOTER_KEYS.items() if not str(extra.get(key) or "").strip()]
+    return problems + badge_problems(root, extra)
 
 
-def _links_from_pages(records: list[Record], pages: list[Page]) -> list[tuple[str, int, str, str]]:
+def badge_problems(root: Path, extra: dict) -> list[Problem]:
+    """The 党政机关网站标识: an image file in content/, named in extra.gov_badge."""
+    line, field = _config_line(root, BADGE, "extra"), f"extra.{BADGE}"
+    value = str(extra.get(BADGE) or "").strip()
+    if not value:
+        return [Problem("mkdocs.yml", line, field,
+                        "党政机关网站标识尚未设置：请把组织部取得的标识图片放在 content/ 下（如 content/assets/"
+                        "gov-badge.png），并在 mkdocs.yml 的 extra 下写 gov_badge: assets/gov-badge.png")]
+    path = root / "content" / value
+    if ".." in Path(value).parts or not path.is_file():
+        return [Problem("mkdocs.yml", line, field,
+                        f"找不到党政机关网站标识图片 content/{value}：请把标识图片放到这个位置，或改正路径")]
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError):
+        return [Problem("mkdocs.yml", line, field, f"content/{value} 不是可以显示的图片（PNG、JPG 或 WebP）")]
+    return []
+
+
+def markdown_links(records: list[Record], pages: list[Page]) -> list[tuple[str, int, str, str]]:
     """(path, line, field, target doc path) of every Markdown link in a published
     record's body and in the hand-written pages."""
     out = []
@@ -77,7 +164,7 @@ def unpublished_link_problems(records: list[Record], pages: list[Page]) -> list[
                     r.path, r.line_of(link.path), field,
                     f"已发布的记录链接到尚未发布（{target.status}）的“{target.title}”"
                     f"（{target.path}）：请先审核发布它，或去掉这个链接"))
-    for rel, line, field, target in _links_from_pages(records, pages):
+    for rel, line, field, target in markdown_links(records, pages):
         r = by_doc.get(target)
         if r is not None and not r.is_published:
             problems.append(Problem(rel, line, field,
@@ -93,4 +180,119 @@ def sample_problems(records: list[Record]) -> list[Problem]:
 
 def release_problems(root: Path, records: list[Record], pages: list[Page]) -> list[Problem]:
     """`records` and `pages`: as `check` read them (it reports the files it could not read)."""
-    return sample_problems(records) + unpublished_link_problems(records, pages) + footer_problems(root)
+    return (site_url_problems(root) + sample_problems(records) + unpublished_link_problems(records, pages)
+            + footer_problems(root))
+
+
+# --- the built site ----------------------------------------------------------
+
+PLACEHOLDERS = ("待填写",)
+LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src",
+                   "track": "src", "video": "poster", "audio": "src", "iframe": "src", "embed": "src"}
+# <link rel> values that name a page by address, not a file to load.
+_SKIPPED_RELS = {"preconnect", "dns-prefetch"}
+
+
+class _Page(HTMLParser):
+    """One built page: the ids it has, the links it makes, the placeholders it shows."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[int, str]] = []
+        self.placeholders: list[tuple[int, str]] = []
+        self.skip = 0       # inside <script> or <style>
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("id", "name"):
+            if a.get(key):
+                self.ids.add(a[key])
+        if tag in ("script", "style"):
+            self.skip += 1
+        attribute = LINK_ATTRIBUTES.get(tag)
+        if attribute and a.get(attribute) and not (tag == "link" and set((a.get("rel") or "").split()) & _SKIPPED_RELS):
+            self.links.append((self.getpos()[0], a[attribute]))
+        for name in ("alt", "title", "aria-label", "placeholder", "content"):
+            value = a.get(name) or ""
+            if any(p in value for p in PLACEHOLDERS):
+                self.placeholders.append((self.getpos()[0], value.strip()))
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip and any(p in data for p in PLACEHOLDERS):
+            self.placeholders.append((self.getpos()[0], " ".join(data.split())))
+
+
+def _read_pages(site: Path) -> dict[str, _Page]:
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        parser = _Page()
+        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+        parser.close()
+        pages[path.relative_to(site).as_posix()] = parser
+    return pages
+
+
+def _target(site: Path, own_host: str, page: str, href: str) -> tuple[str, str] | None:
+    """(file in the site, fragment) a link leads to, or None when it leaves the site."""
+    parts = urlsplit(href)
+    if parts.scheme in ("mailto", "tel", "data", "blob", "javascript"):
+        return None
+    if parts.scheme or parts.netloc:
+        if (parts.hostname or "").lower() != own_host:
+            return None                       # another site: not checked here
+        href = parts._replace(scheme="", netloc="").geturl() or "/"
+    resolved = urlsplit(urljoin("/" + page, href))
+    path = unquote(resolved.path).lstrip("/")
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    elif (site / path).is_dir():
+        path += "/index.html"
+    return path, unquote(resolved.fragment)
+
+
+def built_site_problems(site: Path, site_url: str = "", origins: dict[str, str] | None = None) -> list[Problem]:
+    """Placeholders and broken internal links on the pages of a built site.
+
+    `origins`: page (as a path in the site) → the repository file it was made
+    from, so that messages name what the editors can change. A fault repeated
+    on many pages (a template's) is reported once, with the count."""
+    origins = origins or {}
+    own_host = (urlsplit(site_url).hostname or "").lower()
+    pages = _read_pages(site)
+
+    def where(page: str, line: int) -> tuple[str, int]:
+        return (origins[page], 1) if page in origins else (f"site/{page}", line)
+
+    placeholders: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    broken: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for page, parsed in pages.items():
+        for line, text in parsed.placeholders:
+            placeholders[text[:60]].append((page, line))
+        for line, href in parsed.links:
+            target = _target(site, own_host, page, href)
+            if target is None:
+                continue
+            path, fragment = target
+            if not (site / path).is_file():
+                broken[(href, "页面或文件不存在")].append((page, line))
+            elif fragment and path.endswith(".html") and path in pages and fragment not in pages[path].ids:
+                broken[(href, f"页面中没有“#{fragment}”这个位置")].append((page, line))
+
+    problems = []
+    for text, found in sorted(placeholders.items()):
+        path, line = where(*found[0])
+        count = len({page for page, _ in found})
+        more = f"（共 {count} 个网页）" if count > 1 else ""
+        problems.append(Problem(path, line, "网页", f"网页 {found[0][0]} 上有未填写的内容“{text}”{more}："
+                                                   "上线前请补全（页脚信息在 mkdocs.yml 的 extra 下填写）"))
+    for (href, why), found in sorted(broken.items()):
+        path, line = where(*found[0])
+        count = len({page for page, _ in found})
+        more = f"（共 {count} 个网页有此链接）" if count > 1 else ""
+        problems.append(Problem(path, line, "链接", f"网页 {found[0][0]} 中的链接“{href}”无效：{why}{more}"))
+    return problems

@@ -236,8 +236,15 @@ def parse_yaml(text: str, offset: int = 0) -> tuple[Any, dict]:
     except YamlFault as fault:
         fault.line += offset
         raise
+    return to_value(node, offset)
+
+
+def to_value(node: yaml.Node | None, offset: int = 0) -> tuple[Any, dict]:
+    """A composed document → (value, {field path: line}); raises YamlFault."""
     lines: dict[tuple, int] = {}
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style):
+        # An empty document. (libyaml marks it at the end of the stream, the
+        # pure-Python parser at its start: neither line means anything.)
         return None, lines
     loader = _Loader("")
     try:

@@ -17,7 +17,9 @@ from ..records import images
 from ..records.loader import Snapshot
 from ..records.relations import walk_fields
 from ..records.schema import Kind, Listing
-from .environment import MemoryBytecodeCache, environment, md_text  # noqa: F401 (the API)
+from ..site_config import site_config
+from .covers import SHAPES, cover_path, cover_svg
+from .environment import MemoryBytecodeCache, environment, md_text, needs_cover  # noqa: F401 (the API)
 from .navigation import load_nav
 from .pagination import Pager, paginate
 from .site import Site
@@ -48,6 +50,30 @@ def group_folder(kind: Kind, value: str, number: int) -> str:
         field=kind.listing.group_by, n=number, slug=slug) + "index.md"
 
 
+def content_meta(snap: Snapshot) -> dict[str, dict]:
+    import yaml
+    out = {}
+    for page in snap.pages:
+        try:
+            data = yaml.safe_load(page.front) if page.front else {}
+        except yaml.YAMLError:
+            data = {}  # the page check reports it
+        out[page.path[len("content/"):]] = data if isinstance(data, dict) else {}
+    return out
+
+
+def cover_group(r) -> str:
+    """What a cover names beside the kind: a unit's sector, a post's first
+    category, where a film was broadcast."""
+    if r["sector"]:
+        return str(r["sector"])
+    if r["categories"]:
+        return str(r["categories"][0])
+    if r["broadcasts"] and isinstance(r["broadcasts"][0], dict):
+        return str(r["broadcasts"][0].get("channel") or "")
+    return ""
+
+
 def _in_group(r, field: str, value: str) -> bool:
     v = r[field]
     return value in v if isinstance(v, list) else v == value
@@ -59,7 +85,16 @@ class Renderer:
         self.site = Site(snap.schema, snap.records, preview)
         self.env = environment(snap.root)
         self.env.globals["nav"] = load_nav(snap.root)  # for the 网站地图 page
+        # Front matter of content/'s hand-written pages by doc path: the home
+        # page names the 三动工作法 pages with their own titles and descriptions.
+        self.env.globals["content_meta"] = content_meta(snap)
+        self.env.globals["group_path"] = self.group_path
         self.count = 0
+
+    def group_path(self, kind: Kind, value: str) -> str:
+        """Doc path of the first page of one group of a kind's list."""
+        values = group_values(kind, self.site.by_kind.get(kind.name, []))
+        return group_folder(kind, value, values.index(value) + 1)
 
     def write(self, doc_path: str, template: str, **context):
         text = self.env.get_template(template).render(
@@ -128,7 +163,19 @@ class Renderer:
             else:
                 self.write(doc_path, f"pages/{page.name}")
         self.copy_media()
+        self.write_covers()
         return self.count
+
+    def write_covers(self):
+        """An SVG cover for every record a card shows without a photo or poster."""
+        site_name = str(site_config(self.snap.root).get("site_name") or "")
+        for r in self.site.records:
+            if r.kind.name not in SHAPES or not needs_cover(r):
+                continue
+            target = self.out / cover_path(r.kind.name, r.id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(cover_svg(r.kind.name, r.kind.label, r.title, cover_group(r),
+                                        r.is_sample, site_name), encoding="utf-8")
 
     def copy_content(self):
         """content/ goes in as it is (its pages as the run read them), except

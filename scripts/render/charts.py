@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 WIDTH = 360           # viewBox width, px at natural size
 PAD = 4
-FONT = 14             # label and value size, px at natural size
+FONT = 16             # label and value size, px at natural size (no text under 16 px on phones)
 BAR = 18              # bar thickness
 ROW = FONT + 6 + BAR + 12
 TAIL = 16             # the dashed "more than" segment

@@ -13,9 +13,10 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from ..records import images
+from ..records import images, qr
 from ..records.loader import Record
 from .charts import bar_chart, chart_groups
+from .covers import SHAPES, cover_path, cover_size
 from .video import filters as video_filters
 
 # Characters that can start Markdown markup (links, emphasis, code, attribute
@@ -42,6 +43,15 @@ def _finalize(value):
     if value is None or isinstance(value, jinja2.Undefined):
         return Markup("")
     return value if isinstance(value, Markup) else Markup(md_text(value))
+
+
+def picture_field(r: Record) -> str:
+    """The field holding a record's own picture: a film's poster, else its photo."""
+    return "poster" if "poster" in r.kind.fields else "photo"
+
+
+def needs_cover(r: Record) -> bool:
+    return r.kind.name in SHAPES and not r[picture_field(r)]
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -124,6 +134,29 @@ def environment(root: Path) -> jinja2.Environment:
             return f"{n}{unit}{q}"
         return f"{n}{q}{unit}"
 
+    def picture(r: Record) -> dict | None:
+        """A record's picture for cards and headlines: its photo or poster, else
+        its build-time cover (decorative: alt text empty, the title is beside
+        it). None for kinds without pictures."""
+        name = picture_field(r)
+        value = r[name] if name in r.kind.fields else None
+        if isinstance(value, str) and value:
+            size = images.photo_size(root, value) or (None, None)
+            alt = r[name + "_alt"] or (f"《{r.title}》封面" if name == "poster" else r.title)
+            return {"src": value, "alt": alt, "width": size[0], "height": size[1], "cover": False,
+                    "caption": r[name + "_caption"] or r[name + "_alt"] or ""}
+        if r.kind.name not in SHAPES:
+            return None
+        w, h = cover_size(r.kind.name)
+        return {"src": cover_path(r.kind.name, r.id), "alt": "", "width": w, "height": h,
+                "cover": True, "caption": ""}
+
+    def cn_date(value) -> str:
+        """2026-11-25 as an article says it: 2026年11月25日."""
+        d = date.fromisoformat(value) if isinstance(value, str) else value
+        return f"{d.year}年{d.month}月{d.day}日" if isinstance(d, date) else str(value or "")
+
+    env.filters.update(picture=picture, cn_date=cn_date)
     env.filters.update(link=link, url=url, front_matter=front_matter, number=number, amount=amount,
                        isodate=lambda s: date.fromisoformat(s) if isinstance(s, str) else s,
                        body=lambda r: Markup(r.body.strip()),
@@ -131,4 +164,5 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters.update(chart=lambda figures, key: Markup(bar_chart(figures, key, amount)),
                        chart_groups=chart_groups)
     env.filters.update(video_filters(root))
+    env.filters.update(qr.jinja_filters(root))  # record | qr, record | page_url
     return env

@@ -11,9 +11,20 @@ from ..records.schema import Kind, Schema
 
 # Featured records of one kind on the home page: it must not grow with the site.
 FEATURED_MAX = 8
+# The home page's other bounded parts.
+HOME_NEWS = 6          # 工作动态 column
+HOME_PER_SECTOR = 2    # 先进典型 cards of each sector
+HOME_MEMBERS = 4       # 优秀共产党员 cards
+HOME_FILMS = 4         # 专题片 posters
+HOME_FIGURES = 6       # 数说党建 large figures
+HOME_SMS = 3           # 红色短信 strip
 
 
 class Site:
+    # The home page's bounds, for its template (templates/pages/index.md.j2).
+    HOME_NEWS, HOME_PER_SECTOR, HOME_MEMBERS = HOME_NEWS, HOME_PER_SECTOR, HOME_MEMBERS
+    HOME_FILMS, HOME_FIGURES, HOME_SMS = HOME_FILMS, HOME_FIGURES, HOME_SMS
+
     def __init__(self, schema: Schema, records: list[Record], preview: bool):
         self.schema, self.preview = schema, preview
         self.records = [r for r in records if preview or r.is_published]
@@ -68,3 +79,42 @@ class Site:
 
     def real(self, kind: str) -> list[Record]:
         return [r for r in self.by_kind.get(kind, []) if not r.is_sample]
+
+    def count(self, kind: str) -> tuple[int, int]:
+        """(records, samples among them) of a kind in this build."""
+        items = self.by_kind.get(kind, [])
+        return len(items), sum(r.is_sample for r in items)
+
+    def neighbours(self, r: Record) -> tuple[Record | None, Record | None]:
+        """The records before and after r in its kind's list (上一篇 / 下一篇)."""
+        items = self.by_kind.get(r.kind.name, [])
+        i = self.position.get(r.id)
+        if i is None or i >= len(items) or items[i] is not r:
+            return None, None
+        return (items[i - 1] if i > 0 else None), (items[i + 1] if i + 1 < len(items) else None)
+
+    def headline(self) -> Record | None:
+        """The home page's 头条: the newest news post, else the first featured
+        exemplar or film, so that the first screen is never empty."""
+        for kind in ("news", "unit", "video", "member"):
+            items = self.by_kind.get(kind, [])
+            if items:
+                return items[0]
+        return None
+
+    def by_group(self, kind: str, field: str, per_group: int) -> list[tuple[str, int, list[Record]]]:
+        """(value, number of records, the first `per_group` of them) for each
+        value of an enum field that has records, in the model's order."""
+        f = self.schema.kinds[kind].fields[field]
+        items = self.by_kind.get(kind, [])
+        out = []
+        for value in f.values:
+            members = [r for r in items if r[field] == value]
+            if members:
+                out.append((value, len(members), members[:per_group]))
+        return out
+
+    def home_figures(self, n: int) -> list[Record]:
+        """数说党建 on the home page: the figures marked for it, else the first."""
+        items = self.by_kind.get("figure", [])
+        return ([r for r in items if r["featured"]] or items)[:n]

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-import yaml
+from scripts.site_config import site_config
 
 from tests.browser.conftest import serving
 
@@ -71,7 +71,7 @@ def test_footer_shows_the_registrations_an_editor_filled_in(page, full_repo, tmp
     for key, value in values.items():
         config = re.sub(rf'^(  {key}:) ""', rf'\1 "{value}"', config, flags=re.M)
     config_path.write_text(config, encoding="utf-8")
-    assert yaml.safe_load(config)["extra"]["icp_beian"] == values["icp_beian"]
+    assert site_config(full_repo.path)["extra"]["icp_beian"] == values["icp_beian"]
     badge = Path(__file__).resolve().parents[2] / "templates/overrides/assets/zlt/share.png"
     full_repo.write("content/assets/gov-badge.png", badge.read_bytes())
     site = build_site(full_repo.path, tmp_path / "site")
@@ -108,7 +108,7 @@ def test_the_site_map_lists_every_section_and_its_links_work(page, server_url, b
 
 
 def test_sitemap_xml_lists_the_pages_at_the_configured_address(built_site, root):
-    site_url = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+    site_url = site_config(root)["site_url"]
     locs = [e.text for e in ET.parse(built_site / "sitemap.xml").getroot().findall("s:url/s:loc", SITEMAP_NS)]
     assert site_url + EXEMPLAR in locs and site_url in locs
     for loc in locs:

@@ -28,7 +28,7 @@ def test_offline_bundle_browses_and_searches_from_file(page, unzipped):
     page.goto((unzipped / "index.html").as_uri())
     assert page.locator("h1").first.inner_text() == "扎兰屯党建网"
 
-    page.get_by_role("link", name="全部 59 个先进典型").click()
+    page.get_by_role("link", name="先进典型", exact=True).first.click()
     assert page.url.endswith("/exemplars/units/index.html")
     page.get_by_role("link", name="城市综合执法局党委").first.click()
     assert page.url.endswith("/exemplars/units/chengshi-zonghe-zhifaju-dangwei.html")

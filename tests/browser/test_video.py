@@ -62,6 +62,7 @@ def test_a_film_plays_with_poster_subtitles_and_download(page, film_url, full_re
     video.evaluate("v => v.addEventListener('playing', () => window.filmPlaying = true)")
     # The play button of Chromium's own controls, at the left of their bar;
     # the controls live in a closed shadow root, so it is clicked by position.
+    video.scroll_into_view_if_needed()   # below the masthead and the facts line
     box = video.bounding_box()
     page.mouse.click(box["x"] + 24, box["y"] + box["height"] - 47)
     page.wait_for_function("window.filmPlaying === true", timeout=10000)

@@ -1,0 +1,103 @@
+"""Print: the records typeset into PDFs (`make print`), a stage beside build.
+
+    python -m scripts print                  # the compilation and the film catalogue
+    python -m scripts print --poster ID      # an A4 poster of one record
+    python -m scripts print --samples        # samples too, marked 示例 on every page
+
+It reads the records as every stage does (check.check_repository: nothing
+prints while a record has an error), keeps the published ones (samples only
+when asked for), and typesets Jinja templates of templates/print/ (one per
+kind, like the web pages, and one per document) with WeasyPrint into dist/:
+
+- 先进典型事迹材料汇编 (COMPILATION): cover, contents with page numbers,
+  units and members by sector, each from a new page, with a colophon;
+- 专题片目录 (CATALOGUE): the films with their posters, facts and QR codes;
+- a poster (poster-<id>.pdf): picture or typeset cover, summary, large QR code.
+
+QR codes point at each record's page under mkdocs.yml's site_url
+(records.qr). The web build neither imports nor waits for any of this.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..check import check_repository, errors
+from ..problems import InputError
+from ..site_config import site_config
+from .book import Book
+from .colophon import colophon
+from .environment import environment
+from .typeset import check_fonts, write_pdf
+
+COMPILATION = "xianjin-dianxing-huibian"
+CATALOGUE = "zhuantipian-mulu"
+SAMPLE_SUFFIX = "-shili"      # a print with samples can never pass for the real one
+STYLESHEET = "templates/print/print.css"
+
+
+@dataclass
+class Printed:
+    path: Path
+    title: str
+    pages: int
+
+
+@dataclass
+class PrintRun:
+    printed: list[Printed] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # for the editor, in Chinese
+
+
+def _book(root: Path, samples: bool) -> tuple[Book, PrintRun]:
+    check_fonts()
+    snap, problems = check_repository(root)
+    found = errors(problems)
+    if found:
+        raise InputError(found)
+    book = Book(root, snap, samples)
+    run = PrintRun()
+    if not book.base_url:
+        run.notes.append("提醒：mkdocs.yml 未填写 site_url（网站的正式网址），印出的材料不带二维码。")
+    elif book.local_address:
+        run.notes.append(f"提醒：mkdocs.yml 的 site_url 仍是本机预览地址（{book.base_url}），"
+                         "二维码在手机上打不开；正式印制前请填写网站的正式网址。")
+    return book, run
+
+
+def _typeset(book: Book, template: str, target: Path, title: str, **context) -> Printed:
+    config = site_config(book.root)
+    extra = config.get("extra") or {}
+    site = {"name": config.get("site_name", ""), "url": book.base_url,
+            "department": extra.get("sponsor") or config.get("site_author", "")}
+    html = environment(book).get_template(template).render(
+        book=book, site=site, colophon=colophon(book.root), samples=book.samples, title=title, **context)
+    root = book.root
+    pages = write_pdf(html, target, base=root, allowed=[root],
+                      stylesheet=root / STYLESHEET)
+    return Printed(target, title, pages)
+
+
+def _name(stem: str, samples: bool) -> str:
+    return f"{stem}{SAMPLE_SUFFIX if samples else ''}.pdf"
+
+
+def print_all(root: Path, out: Path | None = None, samples: bool = False) -> PrintRun:
+    """The compilation and the film catalogue, into `out` (default dist/)."""
+    out = out or root / "dist"
+    book, run = _book(root, samples)
+    run.printed.append(_typeset(book, "print/compilation.html.j2", out / _name(COMPILATION, samples),
+                                "先进典型事迹材料汇编", parts=book.parts(), marked=samples))
+    run.printed.append(_typeset(book, "print/catalogue.html.j2", out / _name(CATALOGUE, samples),
+                                "专题片目录", films=book.films(), marked=samples))
+    return run
+
+
+def print_poster(root: Path, record_id: str, out: Path | None = None, samples: bool = False) -> PrintRun:
+    """An A4 poster of one record, into `out` (default dist/)."""
+    out = out or root / "dist"
+    book, run = _book(root, samples)
+    record = book.poster_record(record_id)
+    run.printed.append(_typeset(book, "print/poster.html.j2", out / _name(f"poster-{record.id}", samples),
+                                record.title, record=record, kind=record.kind, marked=record.is_sample))
+    return run
