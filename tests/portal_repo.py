@@ -51,9 +51,9 @@ def write_real_records(repo) -> None:
     repo.write("content/news/posts/dongji-zoufang.md",
                f"---\ntitle: 冬季走访困难党员\ndate: 2026-01-10\ncategories: [党建动态]\n"
                f"summary: 各党支部走访慰问困难党员。\n{REVIEW}\nstatus: published\n---\n\n各党支部走访慰问困难党员。\n")
-    lines = []
-    for fid, value, qualifier, unit, label, featured in FIGURES:
-        lines.append(f"- id: {fid}\n  value: {value}\n" + (f"  qualifier: {qualifier}\n" if qualifier else "")
-                     + f"  unit: {unit}\n  label: {label}\n  wording: 共{label}{value}{qualifier}{unit}。\n"
-                     f"  section: 宣传带动\n" + ("  featured: true\n" if featured else ""))
-    repo.write("exemplars/figures.yml", "\n".join(lines))
+    # One file per figure; rank keeps FIGURES' order on the figures page.
+    for rank, (fid, value, qualifier, unit, label, featured) in enumerate(FIGURES, 1):
+        repo.write(f"exemplars/figures/{fid}.yml",
+                   f"value: {value}\n" + (f"qualifier: {qualifier}\n" if qualifier else "")
+                   + f"unit: {unit}\nlabel: {label}\nwording: 共{label}{value}{qualifier}{unit}。\n"
+                   f"section: 宣传带动\n" + ("featured: true\n" if featured else "") + f"rank: {rank}\n")

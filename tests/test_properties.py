@@ -65,6 +65,21 @@ def _assert_loads_or_reports(root: Path, rel: str, data: bytes, render: bool = F
         target.unlink()
 
 
+@pytest.mark.parametrize("rel", sorted(TARGETS))
+def test_the_fixtures_are_valid_records(rel):
+    """The mutations start from valid files of each shape (a red SMS is a plain
+    YAML file of one record, named by its id)."""
+    root = _fresh_repo()
+    target = root / rel
+    target.write_text(TARGETS[rel], encoding="utf-8")
+    try:
+        snap, problems = check_repository(root, wording=False)
+        assert errors(problems) == [], problems
+        assert [(r.path, r.id) for r in snap.records] == [(rel, "a")]
+    finally:
+        target.unlink()
+
+
 # --- mutations of valid records ----------------------------------------------
 
 def _mutate(text: str, data) -> bytes:

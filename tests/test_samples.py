@@ -51,15 +51,14 @@ def mixed(repo):
     repo.write("exemplars/videos/sample-v.md", "---\ntitle: 示例片\nsubjects: [sample-a, real]\nsample: true\n---\n")
     repo.write("exemplars/videos/film.md", "---\ntitle: 真实片\nsubjects: [sample-a, real, sample-m]\n"
                + REVIEWED + "status: published\n---\n")
-    # A list file with samples among real items: the first field of an item
-    # names a sample; a list file of samples only.
-    repo.write("exemplars/sms.yml",
-               "# 红色短信（文件注释保留）\n\n- id: s1\n  text: 示例短信一\n  sample: true\n\n"
-               "# 第二条是真实的\n- id: s2\n  unit: sample-a\n  text: 真实短信\n  " + REVIEWED.replace("\n  ", "\n    ")
-               .replace("review:", "review:") + "  status: published\n\n"
-               "- id: s3\n  text: 示例短信三\n  sample: true\n")
-    repo.write("exemplars/figures.yml", "- id: f1\n  value: 1\n  label: 示例\n  wording: 示例1个\n"
-               "  section: 机制推动\n  sample: true\n")
+    # Plain YAML records (one file each): a real one whose first field names
+    # a sample, beside sample ones of two kinds.
+    repo.write("exemplars/sms/s1.yml", "text: 示例短信一\nsample: true\n")
+    repo.write("exemplars/sms/s2.yml", "# 红色短信（文件注释保留）\n\nunit: sample-a   # 作者单位\ntext: 真实短信\n"
+               + REVIEWED + "status: published\n")
+    repo.write("exemplars/sms/s3.yml", "text: 示例短信三\nsample: true\n")
+    repo.write("exemplars/figures/f1.yml", "value: 1\nlabel: 示例\nwording: 示例1个\nsection: 机制推动\n"
+               "sample: true\n")
     repo.write("content/about.md", "# 关于\n\n见[示例党支部](exemplars/units/sample-a.md)。\n")
     return repo
 
@@ -71,13 +70,13 @@ def test_the_dry_run_lists_everything_and_changes_nothing(mixed):
     out = done.stdout
     assert out.startswith("示例记录共 7 条，将删除：\n")
     for line in ("删除文件 exemplars/units/sample-a.md（先进典型“示例党支部”）",
-                 "删除文件 exemplars/figures.yml（1 条数说党建，全部是示例）",
-                 "exemplars/sms.yml:3: 删除红色短信“示例短信一”（编号 s1）",
-                 "exemplars/sms.yml:17: 删除红色短信“示例短信三”（编号 s3）",
+                 "删除文件 exemplars/figures/f1.yml（数说党建“示例”）",
+                 "删除文件 exemplars/sms/s1.yml（红色短信“示例短信一”）",
+                 "删除文件 exemplars/sms/s3.yml（红色短信“示例短信三”）",
                  "exemplars/units/real.md:6: members（相关党员）: 去掉“sample-m”（示例党员）",
                  "exemplars/units/real.md:9: videos（相关专题片）: 去掉“sample-v”（示例片）",
                  "exemplars/members/li.md:3: unit（所在单位）: 去掉“sample-a”（示例党支部）",
-                 "exemplars/sms.yml:9: unit（作者单位）: 去掉“sample-a”（示例党支部）",
+                 "exemplars/sms/s2.yml:3: unit（作者单位）: 去掉“sample-a”（示例党支部）",
                  "media/sample.jpg",
                  "content/about.md:3: 正文: 链接到示例记录“示例党支部”"):
         assert line in out, out
@@ -92,7 +91,8 @@ def test_yes_removes_samples_and_references_and_keeps_every_other_line(mixed):
     assert "已删除 7 条示例记录" in done.stdout and "删除后检查通过" in done.stdout
     p = mixed.path
     for gone in ("exemplars/units/sample-a.md", "exemplars/members/sample-m.md", "exemplars/videos/sample-v.md",
-                 "exemplars/figures.yml", "media/sample.jpg"):
+                 "exemplars/sms/s1.yml", "exemplars/sms/s3.yml", "exemplars/figures/f1.yml",
+                 "media/sample.jpg"):
         assert not (p / gone).exists(), gone
     assert (p / "media/real.jpg").exists()
     assert (p / "exemplars/units/real.md").read_text(encoding="utf-8") == (
@@ -103,9 +103,8 @@ def test_yes_removes_samples_and_references_and_keeps_every_other_line(mixed):
         "---\nname: 李四\nposition: 书记\n" + REVIEWED + "status: published\n---\n\n正文。\n")
     assert (p / "exemplars/videos/film.md").read_text(encoding="utf-8").startswith(
         "---\ntitle: 真实片\nsubjects: [real]\n")
-    sms = (p / "exemplars/sms.yml").read_text(encoding="utf-8")
-    assert sms.startswith("# 红色短信（文件注释保留）\n\n# 第二条是真实的\n- id: s2\n  text: 真实短信\n"), sms
-    assert sms.endswith("  status: published\n"), sms
+    assert (p / "exemplars/sms/s2.yml").read_text(encoding="utf-8") == (
+        "# 红色短信（文件注释保留）\n\ntext: 真实短信\n" + REVIEWED + "status: published\n")
     # Nothing left to remove.
     again = samples(p)
     assert again.returncode == 0 and again.stdout.strip() == "没有示例记录，无需删除。"

@@ -1,11 +1,11 @@
 """`samples`: remove every sample record and every reference to one, after
 listing what will go (a dry run unless `--yes`).
 
-What goes: the file of each sample record (units, members, videos, news); the
-items of a list file (sms, figures), or the whole file when only samples were
-in it; every value of another record's reference field that names a removed
-record (the field itself when its list is left empty); media files that only
-removed records used. Links to removed records written in a page's text are
+What goes: the file of each sample record (every record is a file of its own:
+Markdown with front matter, or plain YAML for red SMS and figures); every
+value of another record's reference field that names a removed record (the
+field itself when its list is left empty); media files that only removed
+records used. Links to removed records written in a page's text are
 listed for the editors to reword: removing a sentence is not a machine's call.
 
 The edits are made in the text, at the places PyYAML's node marks give, so
@@ -47,8 +47,7 @@ class Reference:
 @dataclass
 class Plan:
     samples: list[Record] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)               # deleted whole
-    items: list[Record] = field(default_factory=list)            # removed from a kept list file
+    files: list[str] = field(default_factory=list)               # the sample records' files
     references: list[Reference] = field(default_factory=list)
     media: list[str] = field(default_factory=list)
     manual: list[Problem] = field(default_factory=list)          # links in text, for editors
@@ -178,39 +177,15 @@ def _remove_items(edits: TextEdits, seq: yaml.Node, indexes: set[int]) -> bool:
     return True
 
 
-def _remove_list_items(edits: TextEdits, seq: yaml.Node, indexes: set[int]) -> None:
-    """Items of a list file, with the blank lines that separated them."""
-    text = edits.text
-    for i in indexes:
-        item = seq.value[i]
-        dash = text.rfind("-", 0, item.start_mark.index)
-        start, end = _whole_lines(text, dash, _end(item, text))
-        while end < len(text) and not text[end:_line_end(text, end)].strip():
-            end = _line_end(text, end)
-        if end >= len(text):   # the last item: the blank lines before it go instead
-            while start > 0 and not text[_line_start(text, start - 1):start].strip():
-                start = _line_start(text, start - 1)
-        edits.replace(start, end)
-
-
 # --- the plan --------------------------------------------------------------
 
 def _yaml_of(record: Record, text: str) -> tuple[str, int]:
-    """(the YAML text holding the record, its offset in the file's text)."""
-    if record.kind.is_list_file:
+    """(the YAML text holding the record, its offset in the file's text): the
+    front matter of a Markdown record, the whole text of a plain YAML one."""
+    if not record.kind.front_matter:
         return text, 0
     m = FRONT_MATTER_RE.match(text)
     return (m.group(1) or ""), m.start(1) if m and m.group(1) else 0
-
-
-def _record_node(record: Record, node: yaml.Node) -> tuple[yaml.Node, int | None]:
-    """The record's mapping, and its index when it is an item of a list file."""
-    if not record.kind.is_list_file:
-        return node, None
-    for i, item in enumerate(node.value):
-        if item.start_mark.line + 1 == record.line:
-            return item, i
-    raise Unsupported("item not found")
 
 
 def plan_removal(root: Path) -> Plan:
@@ -226,9 +201,7 @@ def plan_removal(root: Path) -> Plan:
         return plan
     gone = {(r.kind.name, r.id): r for r in plan.samples}
     kept = [r for r in snap.records if not r.is_sample]
-    by_file: dict[str, list[Record]] = {}
-    for r in snap.records:
-        by_file.setdefault(r.path, []).append(r)
+    plan.files = sorted(r.path for r in plan.samples)
 
     for r in kept:
         for path, f, target_id in references(r):
@@ -248,24 +221,14 @@ def plan_removal(root: Path) -> Plan:
             trees[r.path] = _compose(re.sub(r"[^\n]", " ", text[:offset]) + part)
         return ed, trees[r.path], offset
 
-    for rel, records in sorted(by_file.items()):
-        samples = [r for r in records if r.is_sample]
-        if not samples:
-            continue
-        if len(samples) == len(records):
-            plan.files.append(rel)
-            continue
-        plan.items += samples
-        ed, node, _ = tree(samples[0])
-        _remove_list_items(ed, node, {_record_node(r, node)[1] for r in samples})
-
     for ref in plan.references:
         if ref.record.path in plan.files:
             continue
         try:
             ed, node, _ = tree(ref.record)
-            mapping, _ = _record_node(ref.record, node)
-            chain = _find(mapping, ref.path)
+            if not isinstance(node, yaml.MappingNode):
+                raise Unsupported("not a mapping")
+            chain = _find(node, ref.path)
             container, key = chain[-1]
             if isinstance(container, yaml.SequenceNode):
                 siblings = [x for x in plan.references
@@ -332,17 +295,9 @@ def describe(plan: Plan) -> list[str]:
     if plan.empty:
         return ["没有示例记录，无需删除。"]
     out = [f"示例记录共 {len(plan.samples)} 条，将删除："]
-    counts: dict[str, int] = {}
-    for r in plan.samples:
-        counts[r.path] = counts.get(r.path, 0) + 1
     for rel in plan.files:
         r = next(r for r in plan.samples if r.path == rel)
-        if r.kind.is_list_file:
-            out.append(f"  删除文件 {rel}（{counts[rel]} 条{r.kind.label}，全部是示例）")
-        else:
-            out.append(f"  删除文件 {rel}（{r.kind.label}“{r.title}”）")
-    for r in plan.items:
-        out.append(f"  {r.path}:{r.line}: 删除{r.kind.label}“{r.title}”（编号 {r.id}）")
+        out.append(f"  删除文件 {rel}（{r.kind.label}“{r.title}”）")
     if plan.references:
         out.append("将去掉其他记录中对示例记录的引用：")
         out += [f"  {ref.where}: 去掉“{ref.target.id}”（{ref.target.title}）" for ref in plan.references]

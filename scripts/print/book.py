@@ -136,7 +136,7 @@ class Book:
             return r
         other = next((o for o in self.snap.records if o.id == record_id), None)
         if other is None:
-            message = f"找不到编号为“{record_id}”的记录（编号就是记录的文件名，不含 .md）"
+            message = f"找不到编号为“{record_id}”的记录（编号就是记录的文件名，不含 .md 或 .yml）"
         elif not other.is_published:
             message = f"记录“{other.title}”尚未发布，不能印制海报"
         elif other.is_sample and not self.samples:

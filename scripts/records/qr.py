@@ -6,8 +6,8 @@ printed web page. The code is drawn by segno (a maintained QR library) as one
 SVG path of horizontal strokes on a white square: about 2 KB for an address of
 the site, no image file, no request, the same bytes on every build.
 
-Kinds kept in one list file (red SMS, figures) have no page of their own:
-they get no address here, and so no code.
+Kinds whose records have no page of their own (red SMS, figures: anchors on
+their list, `Kind.is_list_file`) get no address here, and so no code.
 """
 from __future__ import annotations
 

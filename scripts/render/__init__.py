@@ -131,8 +131,8 @@ class Renderer:
             self.write_pages(pages, template, listing, kind=kind, groups=groups, all_items=items)
 
     def locate_list_file_records(self):
-        """A list-file kind's records (sms) live on the pages of its list: note
-        each one's page before any page links to it."""
+        """The records of a kind without pages of their own (sms, figures) live
+        on the pages of its list: note each one's page before any page links to it."""
         for name, kind in self.snap.schema.kinds.items():
             if kind.is_list_file:
                 items = self.site.by_kind.get(name, [])

@@ -67,7 +67,7 @@ def served(tmp_path_factory):
     instance = nginx_server.prepare(repo.path, site, work / "nginx")
     # What a careless upload could put in the web root: none of it may be served.
     for rel in (".git/config", ".git/HEAD", ".env", "exemplars/units/leaked.md", "mkdocs.yml",
-                "exemplars/figures.yml", "templates/unit/single.md.j2", "scripts/build.py", "notes.md.bak"):
+                "exemplars/figures/leaked.yml", "templates/unit/single.md.j2", "scripts/build.py", "notes.md.bak"):
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(SECRET, encoding="utf-8")
     (site / "empty-folder").mkdir()
@@ -170,7 +170,7 @@ def test_cache_rules_long_for_fingerprinted_assets_short_for_pages(served):
 
 def test_dotfiles_sources_and_folders_are_never_served(served):
     for path in (".git/config", ".git/HEAD", ".git/", ".env", "exemplars/units/leaked.md", "mkdocs.yml",
-                 "exemplars/figures.yml", "templates/unit/single.md.j2", "scripts/build.py", "notes.md.bak",
+                 "exemplars/figures/leaked.yml", "templates/unit/single.md.j2", "scripts/build.py", "notes.md.bak",
                  "empty-folder/", "assets/", "%2egit/config"):
         status, _, body = get(served.url + path)
         assert status == 404, path
