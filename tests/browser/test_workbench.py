@@ -1,5 +1,6 @@
 """The editors' workbench, as an editor uses it, in real Chromium and offline:
-`make edit` started as a subprocess on a copy of the shipped content (whose
+`make edit` started as a subprocess on a copy of the test fixture's content
+(tests/fixtures/site: the source's real records and a few samples; its
 model carries one field more than the project's, to show that the forms
 follow the model); the CMS in Chinese; a new unit with an honour, a member
 chosen by name, a photo uploaded from a phone (with its GPS position) and
@@ -73,13 +74,15 @@ def check(repo: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def workbench(tmp_path_factory):
-    """`make edit` on a copy of the shipped content, until the module ends;
-    then Ctrl+C (SIGINT to its process group, as a terminal sends it)."""
+    """`make edit` on a copy of the fixture content (known records, whatever
+    the live content holds), until the module ends; then Ctrl+C (SIGINT to
+    its process group, as a terminal sends it)."""
+    from tests.conftest import Repo
+
     repo = tmp_path_factory.mktemp("workbench") / "repo"
     repo.mkdir()
-    for name in ("mkdocs.yml", "templates", "content", "exemplars", "wording"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, repo / name)
+    Repo(repo, with_content=True)
+    shutil.copytree(ROOT / "wording", repo / "wording")
     model = yaml.safe_load(SCHEMA_FILE.read_text(encoding="utf-8"))
     model["kinds"]["unit"]["fields"]["contact"] = {"type": "string", "max": 30, "label": "联系人",
                                                    "help": "党组织的联系人（这个字段只在本测试的模型里）。"}
