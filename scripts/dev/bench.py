@@ -63,10 +63,19 @@ def child_baseline(root: Path, out: Path) -> int:
     from mkdocs.config import load_config
     import logging
     logging.basicConfig(level=logging.ERROR)
-    ours = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    from ..site_config import site_config
+
+    ours = site_config(root)
+    # The same extensions with their plain options (a Python object such as
+    # the toc's Unicode slugify cannot be written back as YAML: the default).
+    plain_value = (str, int, float, bool, type(None))
+    extensions = [{name: {k: v for k, v in (options or {}).items() if isinstance(v, plain_value)}}
+                  if isinstance(ext, dict) else ext
+                  for ext in ours.get("markdown_extensions", []) for name, options in
+                  ([next(iter(ext.items()))] if isinstance(ext, dict) else [(ext, None)])]
     plain = {"site_name": ours["site_name"], "docs_dir": "docs",
              "site_dir": "baseline-site", "theme": {"name": "material", "language": "zh"},
-             "nav": ours.get("nav"), "markdown_extensions": ours.get("markdown_extensions", [])}
+             "nav": ours.get("nav"), "markdown_extensions": extensions}
     config_file = root / ".build" / "baseline.yml"
     config_file.write_text(yaml.safe_dump(plain, allow_unicode=True), encoding="utf-8")
     start, cpu = time.perf_counter(), time.process_time()
