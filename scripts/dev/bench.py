@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -63,10 +64,27 @@ def child_baseline(root: Path, out: Path) -> int:
     from mkdocs.config import load_config
     import logging
     logging.basicConfig(level=logging.ERROR)
-    ours = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    from ..site_config import site_config
+
+    ours = site_config(root)
+    # The same extensions with their plain options (a Python object such as
+    # the toc's Unicode slugify cannot be written back as YAML: the default).
+    plain_value = (str, int, float, bool, type(None))
+    extensions = [{name: {k: v for k, v in (options or {}).items() if isinstance(v, plain_value)}}
+                  if isinstance(ext, dict) else ext
+                  for ext in ours.get("markdown_extensions", []) for name, options in
+                  ([next(iter(ext.items()))] if isinstance(ext, dict) else [(ext, None)])]
+    # Pages that name a template of the project's theme overrides (the home
+    # page's `template: home.html`) get Material's plain page template instead.
+    stubs = root / ".build" / "baseline-templates"
+    stubs.mkdir(parents=True, exist_ok=True)
+    for name in {m.group(1) for page in (root / ".build" / "docs").rglob("*.md")
+                 for m in [re.search(r"^template:\s*(\S+)", page.read_text(encoding="utf-8")[:2000], re.M)] if m}:
+        (stubs / name).write_text('{% extends "base.html" %}\n', encoding="utf-8")
     plain = {"site_name": ours["site_name"], "docs_dir": "docs",
-             "site_dir": "baseline-site", "theme": {"name": "material", "language": "zh"},
-             "nav": ours.get("nav"), "markdown_extensions": ours.get("markdown_extensions", [])}
+             "site_dir": "baseline-site",
+             "theme": {"name": "material", "language": "zh", "custom_dir": "baseline-templates"},
+             "nav": ours.get("nav"), "markdown_extensions": extensions}
     config_file = root / ".build" / "baseline.yml"
     config_file.write_text(yaml.safe_dump(plain, allow_unicode=True), encoding="utf-8")
     start, cpu = time.perf_counter(), time.process_time()
