@@ -90,9 +90,10 @@ def test_no_listed_typo_and_no_boilerplate_reaches_a_page(shipped):
             assert line not in text, (page, line)
 
 
-class _Loads(HTMLParser):
-    LOADS = {"script": "src", "img": "src", "iframe": "src", "video": "poster", "source": "src",
-             "track": "src", "audio": "src", "embed": "src", "object": "data"}
+class PageAssets(HTMLParser):
+    """Every URL a page would load: scripts, styles, images, media, frames."""
+    LOADS = {"script": "src", "img": "src", "iframe": "src", "video": "poster",
+             "source": "src", "track": "src", "audio": "src", "embed": "src", "object": "data"}
 
     def __init__(self):
         super().__init__()
@@ -104,6 +105,9 @@ class _Loads(HTMLParser):
             self.urls.append(a.get("href") or "")
         elif tag in self.LOADS and a.get(self.LOADS[tag]):
             self.urls.append(a[self.LOADS[tag]])
+        for value in a.values():
+            if value and "url(" in value:
+                self.urls += re.findall(r"url\(([^)]+)\)", value)
 
 
 def test_nothing_loads_from_another_host_and_no_page_is_too_big(shipped):
@@ -111,7 +115,7 @@ def test_nothing_loads_from_another_host_and_no_page_is_too_big(shipped):
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert len(html.encode("utf-8")) < 150 * 1024, page
-        parser = _Loads()
+        parser = PageAssets()
         parser.feed(html)
         for url in parser.urls:
             assert not re.match(r"^(https?:)?//", url.strip()), (page, url)

@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -23,26 +22,6 @@ def html_of(site: Path, rel: str) -> str:
 
 def text_of(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
-
-
-class _Assets(HTMLParser):
-    """Every URL a page would load: scripts, styles, images, media, frames."""
-    LOADS = {"script": "src", "img": "src", "iframe": "src", "video": "poster",
-             "source": "src", "track": "src", "audio": "src", "embed": "src", "object": "data"}
-
-    def __init__(self):
-        super().__init__()
-        self.urls = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "link" and a.get("rel") in ("stylesheet", "preload", "icon", "preconnect", "modulepreload"):
-            self.urls.append(a.get("href"))
-        elif tag in self.LOADS and a.get(self.LOADS[tag]):
-            self.urls.append(a[self.LOADS[tag]])
-        for value in a.values():
-            if value and "url(" in value:
-                self.urls += re.findall(r"url\(([^)]+)\)", value)
 
 
 def test_lists_count_their_records_with_the_samples_apart(built_site, root):
