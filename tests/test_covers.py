@@ -51,5 +51,5 @@ def test_records_without_a_picture_get_a_cover_and_those_with_one_do_not(repo):
     assert not (docs / cover_path("news", "chunji-peixun")).exists()
     assert (docs / cover_path("news", "dongji-zoufang")).exists()
     units = (docs / "exemplars/units/index.md").read_text(encoding="utf-8")
-    assert "](../../assets/covers/unit/xingfu-shequ.svg)" in units
-    assert "](../../media/photos/hongxing.jpg)" in units
+    assert 'src="../../assets/covers/unit/xingfu-shequ.svg"' in units
+    assert 'src="../../media/photos/hongxing.jpg"' in units

@@ -1,9 +1,10 @@
 """QR codes of the record pages (scripts/records/qr.py, templates/partials/qr.md.j2):
 every page of a record of its own carries the code of its own address under
-site_url, small (one SVG path), and the code, printed, reads back (zbarimg)
-as that address."""
+site_url, as a small file of its own (one SVG path) that loads only when
+opened or printed, and the code, printed, reads back (zbarimg) as that address."""
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.pdf_reading import qr_codes, svg_to_png
 # Kinds whose page templates include partials/qr.md.j2.
 PAGE_KINDS = ("unit", "member", "video", "news")
 _FIGURE = re.compile(r'<details class="zlt-qr">.*?</details>', re.S)
-_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_IMG = re.compile(r'<img class="zlt-qr__code" src="([^"]+)" alt="本页二维码：([^"]+)"[^>]*\bloading="lazy"')
 MAX_SVG_BYTES = 4096
 
 
@@ -31,17 +32,24 @@ def record_pages(site: Path):
             yield r, url, site / r.kind.url.format(id=r.id) / "index.html"
 
 
+def code_file(page: Path) -> tuple[Path, str, str]:
+    """(the code's file, its alt text's address, the figure's HTML) of a record page."""
+    figures = _FIGURE.findall(page.read_text(encoding="utf-8"))
+    assert len(figures) == 1, f"{page}: one QR code"
+    img = _IMG.search(figures[0])
+    assert img, figures[0]
+    return Path(posixpath.normpath(posixpath.join(page.parent.as_posix(), img.group(1)))), img.group(2), figures[0]
+
+
 def test_every_record_page_carries_the_code_of_its_own_address(built_site):
     seen = set()
     for r, url, page in record_pages(built_site):
-        html = page.read_text(encoding="utf-8")
-        figures = _FIGURE.findall(html)
-        assert len(figures) == 1, f"{page}: one QR code"
-        svg = _SVG.search(figures[0]).group(0)
-        assert f"<title>本页二维码：{url}</title>" in svg, page
-        assert url in figures[0].split("</svg>")[1], "the address is printed under the code"
+        svg_file, alt_url, figure = code_file(page)
+        assert alt_url == url, page
+        assert url in figure.split("<figcaption>")[1], "the address is printed under the code"
         # Small: one path of strokes on a white square, no per-module shapes.
-        assert len(svg.encode()) <= MAX_SVG_BYTES, (page, len(svg.encode()))
+        svg = svg_file.read_text(encoding="utf-8")
+        assert len(svg.encode()) <= MAX_SVG_BYTES, (svg_file, len(svg.encode()))
         assert svg.count("<path") == 2 and "<rect" not in svg
         seen.add(r.kind.name)
     assert seen == set(PAGE_KINDS), seen
@@ -53,8 +61,8 @@ def test_the_code_on_a_record_page_reads_back_as_its_address(built_site, tmp_pat
     for r, url, page in record_pages(built_site):
         if r.kind.name in done:
             continue
-        svg = _SVG.search(_FIGURE.search(page.read_text(encoding="utf-8")).group(0)).group(0)
-        assert qr_codes(svg_to_png(svg, tmp_path / r.id)) == [url], page
+        svg_file, _, _ = code_file(page)
+        assert qr_codes(svg_to_png(svg_file.read_text(encoding="utf-8"), tmp_path / r.id)) == [url], page
         done.add(r.kind.name)
     assert done == set(PAGE_KINDS)
 
@@ -88,3 +96,4 @@ def test_no_code_when_the_site_has_no_address(repo):
     page = (docs / "exemplars/units/a-unit.md").read_text(encoding="utf-8")
     assert "示例某党支部" in page
     assert "zlt-qr" not in page
+    assert not (docs / "assets" / "qr").exists()

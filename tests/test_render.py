@@ -21,6 +21,9 @@ def test_markup_in_a_field_is_text(repo):
     heading = next(line for line in page.splitlines() if line.startswith("# "))
     assert "<script>" not in heading and "&lt;script&gt;" in heading
     assert r"\[点\]" in heading and r"\{ onclick=x \}" in heading
+    # On the list, a card (raw HTML): the same text, escaped for HTML.
+    card = '<a class="zlt-card__title" href="a/">&lt;script&gt;x&lt;/script&gt;[点](javascript:x){ onclick=x }</a>'
+    assert card in gen(repo)("exemplars/units/index.md")
 
 
 def test_links_go_both_ways(repo):
@@ -29,16 +32,17 @@ def test_links_go_both_ways(repo):
     repo.write("exemplars/videos/v.md", "---\ntitle: 片名\nsubjects: [a]\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
     page = gen(repo)
     unit = page("exemplars/units/a.md")
-    assert "[张三](../members/m.md)" in unit and "[《片名》](../videos/v.md)" in unit
+    assert '<a class="zlt-card__title" href="../../members/m/">张三</a>' in unit
+    assert '<a class="zlt-card__title" href="../../videos/v/">《片名》</a>' in unit
     assert "[甲支部](../units/a.md)" in page("exemplars/members/m.md")
-    assert "[甲支部](../units/a.md)" in page("exemplars/videos/v.md")
+    assert '<a class="zlt-card__title" href="../../units/a/">甲支部</a>' in page("exemplars/videos/v.md")
 
 
 def test_samples_are_marked_on_their_page_and_in_lists(repo):
     repo.write("exemplars/units/s.md", "---\nname: 示范支部\nsector: 机关\nsample: true\nstatus: published\nreview: {first: {by: 编辑部, date: 2024-07-01}, second: {by: 编辑部, date: 2024-07-01}, final: {by: 编辑部, date: 2024-07-01}}\n---\n")
     page = gen(repo)
     assert '!!! warning "示例"' in page("exemplars/units/s.md")
-    assert "[示范支部](s.md){ .zlt-card__title }【示例】" in page("exemplars/units/index.md")
+    assert '<a class="zlt-card__title" href="s/">示范支部</a>【示例】' in page("exemplars/units/index.md")
 
 
 def test_public_build_leaves_out_unpublished_records_and_preview_marks_them(repo):
@@ -48,7 +52,7 @@ def test_public_build_leaves_out_unpublished_records_and_preview_marks_them(repo
     assert "草稿支部" not in public("exemplars/units/index.md")
     assert not (repo.path / ".build/docs/exemplars/units/d.md").exists()
     preview = gen(repo, preview=True)
-    assert "[草稿支部](d.md){ .zlt-card__title }【草稿】" in preview("exemplars/units/index.md")
+    assert '<a class="zlt-card__title" href="d/">草稿支部</a>【草稿】' in preview("exemplars/units/index.md")
     assert "预览：草稿，尚未发布" in preview("exemplars/units/d.md")
 
 

@@ -2,7 +2,7 @@
 into place only whole.
 
 The one pipeline of both targets: the public site (a folder, swapped in
-atomically, with gzip copies of its text files for the web server) and the
+atomically; publishing adds what the web server wants, scripts/deploy) and the
 offline bundle for the village terminals (the same site built for file://:
 its films' subtitles also as scripts, its home page saying when it was made,
 zipped). Both take the build lock, SOURCE_DATE_EPOCH, the feed and the search
@@ -25,10 +25,10 @@ from ..problems import InputError
 from ..progress import mkdocs_progress, stage
 from ..records.loader import Snapshot
 from ..render import render_site
-from ..render.video import file_layout, write_subtitles_scripts
+from ..render.paths import file_layout
+from ..render.video import write_subtitles_scripts
 from ..site_config import site_config
 from .feed import write_feed
-from .precompress import precompress
 from .search import index_site
 from .swap import TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, swap_in
 
@@ -153,9 +153,6 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
             index_site(new_site, config.site_name, target.directory_urls)
         if target.offline:
             write_subtitles_scripts(new_site)
-        else:
-            with stage("gzip"):
-                precompress(new_site)
         checkpoint("mkdocs")
         with stage("finish"), locked(work):
             if target.offline:

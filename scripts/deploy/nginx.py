@@ -4,7 +4,7 @@ name from `site_url`) and the built site (its Content-Security-Policy, csp.py).
 nginx is what Chinese government hosting mostly runs. The configuration
 (nginx.conf.j2, a file for /etc/nginx/conf.d/) serves the release that the
 `current` symlink of the publishing target names (publish.py), over HTTPS
-only, with the Chinese 404 page, the build's .gz files (gzip_static), a long
+only, with the Chinese 404 page, the release's .gz files (gzip_static, precompress.py), a long
 cache for fingerprinted theme files and a short one for the rest, no
 directory listing, no dotfiles or source files, and the security headers.
 """

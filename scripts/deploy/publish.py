@@ -6,7 +6,7 @@ another reached over SSH (`user@host:/srv/zhalantun-dangjian`), laid out so:
     releases/20261127-140501-123456/   one folder per publish, never changed after
     current -> releases/20261127-140501-123456    what nginx serves (nginx.py)
 
-A publish copies the site with rsync into `releases/.incoming-<id>/`,
+A publish writes the site's .gz copies (precompress.py), copies it with rsync into `releases/.incoming-<id>/`,
 renames it to `releases/<id>` and then switches `current` with one rename(2)
 of a new symlink over the old one (`mv -T`), so a reader gets the old site
 or the new one, never a mixture; a publish killed at any point leaves
@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..build.swap import checkpoint
+from .precompress import precompress
 
 DEFAULT_KEEP = 5
 INCOMING = ".incoming-"
@@ -150,11 +151,13 @@ def _release_name(link: str) -> str | None:
 
 def publish(site: Path, target: Target, keep: int = DEFAULT_KEEP, bwlimit: int | None = None,
             release_id: str | None = None) -> Release:
-    """Copy `site` to a new release of `target` and make it live."""
+    """Copy `site` to a new release of `target` and make it live. The site
+    gets its .gz copies first (precompress.py), as nginx's gzip_static serves them."""
     if keep < 2:
         raise PublishError("至少保留 2 个版本（当前版本和上一个），回退才有版本可用")
     if not (site / "index.html").is_file():
         raise PublishError(f"{site} 不是已生成的网站（没有 index.html）：请先运行 make site")
+    precompress(site)
     rid = release_id or new_id()
     done = target.run(PREPARE, "准备发布目录", STALE=STALE_MINUTES)
     if done.returncode == 3 and "NOT_A_LINK" in done.stderr:

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE_LIMIT = 150 * 1024
 STAGES = [("load_validate", "读取与校验 load + validate"), ("render", "生成 Markdown render"),
           ("mkdocs", "mkdocs（不含搜索 without search）"), ("feed", "RSS feed.xml"), ("search", "搜索索引 search index"),
-          ("gzip", "预压缩 .gz for nginx gzip_static"), ("finish", "收尾 finish (swap in)")]
-PROJECT_STAGES = ("load_validate", "render", "feed", "gzip", "finish")
+          ("finish", "收尾 finish (swap in)")]
+PROJECT_STAGES = ("load_validate", "render", "feed", "finish")
 PACKAGES = ["mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "PyYAML",
             "jsonschema", "jieba", "playwright"]
 # Queries of the search benchmark: a common word, a single common character, a
@@ -167,7 +167,6 @@ def _site_facts(root: Path, site: Path, records: int) -> dict:
         "docs_bytes": _tree_bytes(root / ".build" / "docs"),
         "site_bytes": _tree_bytes(site),
         "search_bytes": _tree_bytes(index) if index.is_dir() else 0,
-        "gzip_bytes": sum(p.stat().st_size for p in site.rglob("*.gz") if p.name != "sitemap.xml.gz"),
         "feed_bytes": sum(p.stat().st_size for p in site.glob("feed*.xml")),
         "html_bytes": html, "html_pages": len(pages),
         "largest_page": max(pages), "pages_over_limit": sum(s > PAGE_LIMIT for s, _ in pages),
@@ -281,7 +280,7 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
             f"| {f['largest_page'][0] / 1024:.0f} | {f['pages_over_limit']} "
             f"| {max(q['bytes'] for q in f['search']) / 1024:.0f} | {max(q['ms'] for q in f['search']):.0f} "
             f"| {b['wall_seconds']:.1f} | {b['cpu_seconds']:.1f} | {t['cpu_seconds'] / max(b['cpu_seconds'], 1e-9):.2f} |")
-    lines += ["", "“project stages %”: CPU time of load + validate, render, feed, gzip and finish, as a share of the "
+    lines += ["", "“project stages %”: CPU time of load + validate, render, feed and finish, as a share of the "
               "whole build (everything but mkdocs and the search indexer).", ""]
     lines += _targets(results)
     lines += ["## Search", "",
@@ -303,11 +302,11 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
     for r in results:
         f, n = r["facts"], max(r["facts"]["records"], 1)
         outputs = {"load_validate": f["input_bytes"], "render": f["docs_bytes"],
-                   "mkdocs": f["site_bytes"] - f["search_bytes"] - f["feed_bytes"] - f["gzip_bytes"],
-                   "feed": f["feed_bytes"], "search": f["search_bytes"], "gzip": f["gzip_bytes"], "finish": 0}
+                   "mkdocs": f["site_bytes"] - f["search_bytes"] - f["feed_bytes"],
+                   "feed": f["feed_bytes"], "search": f["search_bytes"], "finish": 0}
         for name, label in STAGES:
             st = r["stages"][name]
-            if not st["seconds"] and name in ("search", "feed", "gzip"):
+            if not st["seconds"] and name in ("search", "feed"):
                 continue
             out = outputs[name]
             lines.append(f"| {f['records']} | {label} | {st['seconds']:.1f} | {st['cpu_seconds']:.1f} "

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_START = "<!-- bench-print: written by make bench-print (scripts/dev/bench_print.py); do not edit -->"
 SECTION_END = "<!-- /bench-print -->"
-PACKAGES = ["weasyprint", "pydyf", "fonttools", "segno", "Jinja2", "Markdown", "mkdocs", "mkdocs-material"]
+PACKAGES = ["weasyprint", "pydyf", "fonttools", "zxing-cpp", "Jinja2", "Markdown", "mkdocs", "mkdocs-material"]
 _PRINTED = re.compile(r"已生成：(\S+)（(.+?)，(\d+) 页）")
 
 

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from ..progress import Progress
-from ..records import images
+from ..records import images, qr
 from ..records.loader import Snapshot
 from ..records.relations import walk_fields
 from ..records.schema import Kind, Listing
@@ -90,17 +90,24 @@ class Renderer:
         self.env.globals["content_meta"] = content_meta(snap)
         self.env.globals["group_path"] = self.group_path
         self.count = 0
+        self.folders: set[Path] = set()
 
     def group_path(self, kind: Kind, value: str) -> str:
         """Doc path of the first page of one group of a kind's list."""
         values = group_values(kind, self.site.by_kind.get(kind.name, []))
         return group_folder(kind, value, values.index(value) + 1)
 
+    def folder(self, path: Path) -> None:
+        """Make a folder of the output once (thousands of files share a few)."""
+        if path not in self.folders:
+            path.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path)
+
     def write(self, doc_path: str, template: str, **context):
         text = self.env.get_template(template).render(
             site=self.site, schema=self.snap.schema, preview=self.preview, page_path=doc_path, **context)
         target = self.out / doc_path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self.folder(target.parent)
         target.write_text(text, encoding="utf-8")
         self.count += 1
 
@@ -164,6 +171,7 @@ class Renderer:
                 self.write(doc_path, f"pages/{page.name}")
         self.copy_media()
         self.write_covers()
+        self.write_qr_codes()
         return self.count
 
     def write_covers(self):
@@ -173,9 +181,22 @@ class Renderer:
             if r.kind.name not in SHAPES or not needs_cover(r):
                 continue
             target = self.out / cover_path(r.kind.name, r.id)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folder(target.parent)
             target.write_text(cover_svg(r.kind.name, r.kind.label, r.title, cover_group(r),
                                         r.is_sample, site_name), encoding="utf-8")
+
+    def write_qr_codes(self):
+        """The QR code of its address for every record with a page of its own
+        (none when mkdocs.yml has no site_url): templates/partials/qr.md.j2."""
+        base = qr.site_url(self.snap.root)
+        if not base:
+            return
+        for r in self.site.records:
+            url = qr.record_url(base, r.kind, r.id)
+            if url:
+                target = self.out / qr.qr_path(r.kind.name, r.id)
+                self.folder(target.parent)
+                target.write_text(qr.qr_svg(url), encoding="utf-8")
 
     def copy_content(self):
         """content/ goes in as it is (its pages as the run read them), except

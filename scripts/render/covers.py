@@ -16,6 +16,7 @@ punctuation. Covers are byte-identical on every build.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -60,9 +61,13 @@ def cover_size(kind: str) -> tuple[int, int]:
     return s.width, s.height
 
 
+def _advance(c: str) -> float:
+    return 1.0 if ord(c) > 0x2E7F else 0.6
+
+
 def _width(text: str) -> float:
     """Advance width in em: CJK and full-width signs 1 em, others 0.6 em."""
-    return sum(1.0 if ord(c) > 0x2E7F else 0.6 for c in text)
+    return sum(map(_advance, text))
 
 
 def wrap(text: str, per_line: float, most: int) -> list[str]:
@@ -70,20 +75,22 @@ def wrap(text: str, per_line: float, most: int) -> list[str]:
     last ending in … if cut); no line starts with closing punctuation."""
     text = " ".join(text.split())
     lines: list[str] = []
-    line = ""
+    line, width = "", 0.0     # the line being set, and its width
     for c in text:
-        if line and _width(line + c) > per_line:
+        if line and width + _advance(c) > per_line:
             if c in NO_LINE_START:        # keep it with the line before
                 line += c
+                width += _advance(c)
                 continue
             carried = ""
             while line and line[-1] in NO_LINE_END:  # an opening mark goes with what it opens
                 carried, line = line[-1] + carried, line[:-1]
             lines.append(line)
-            line = carried
+            line, width = carried, _width(carried)
             if c == " ":
                 continue
         line += c
+        width += _advance(c)
     if line:
         lines.append(line)
     if len(lines) > most:
@@ -106,6 +113,7 @@ def _title_block(title: str, s: Shape, left: float, box_w: float, box_top: float
             f' fill="{WHITE}">{escape(line)}</text>' for i, line in enumerate(lines)]
 
 
+@functools.lru_cache(maxsize=None)
 def _rays(s: Shape) -> str:
     """A fan of thin gold rays from the bottom-right corner: decoration that
     says 'designed', not 'photographed'."""
@@ -117,6 +125,14 @@ def _rays(s: Shape) -> str:
         x1, y1 = cx + r * math.cos(math.radians(a1)), cy + r * math.sin(math.radians(a1))
         paths.append(f"M{cx} {cy}L{x0:.1f} {y0:.1f}L{x1:.1f} {y1:.1f}Z")
     return f'<path d="{"".join(paths)}" fill="{GOLD}" opacity=".09"/>'
+
+
+@functools.lru_cache(maxsize=None)
+def _sprockets(s: Shape, pad: int) -> str:
+    w, h = s.width, s.height
+    holes = "".join(f'<rect x="{x}" y="{y}" width="14" height="9" rx="2"/>'
+                    for x in range(pad, w - pad, 32) for y in (pad // 2 - 14, h - pad // 2 + 5))
+    return f'<g fill="{GOLD}" opacity=".35">{holes}</g>'
 
 
 def cover_svg(kind: str, kind_label: str, title: str, group: str = "", sample: bool = False,
@@ -138,9 +154,7 @@ def cover_svg(kind: str, kind_label: str, title: str, group: str = "", sample: b
         f' stroke="{GOLD}" stroke-opacity=".55" stroke-width="2"/>',
     ]
     if s.film:  # sprocket holes along the top and bottom edges: a film
-        holes = "".join(f'<rect x="{x}" y="{y}" width="14" height="9" rx="2"/>'
-                        for x in range(pad, w - pad, 32) for y in (pad // 2 - 14, h - pad // 2 + 5))
-        out.append(f'<g fill="{GOLD}" opacity=".35">{holes}</g>')
+        out.append(_sprockets(s, pad))
     label_size = 22 if w >= 400 else 20
     out.append(f'<text x="{pad}" y="{pad + label_size}" font-size="{label_size}" fill="{GOLD}"'
                f' font-weight="700">{escape(label)}</text>')

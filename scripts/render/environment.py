@@ -17,6 +17,7 @@ from ..records import images, qr
 from ..records.loader import Record
 from .charts import bar_chart, chart_groups
 from .covers import SHAPES, cover_path, cover_size
+from .paths import html_page_url, html_relative_url, relative_path
 from .video import filters as video_filters
 
 # Characters that can start Markdown markup (links, emphasis, code, attribute
@@ -36,6 +37,21 @@ def _html_text(value):
     if isinstance(value, list):
         return [_html_text(v) for v in value]
     return html.escape(value) if isinstance(value, str) else value
+
+
+def html_text(value) -> Markup:
+    """A field value as text inside raw HTML: escaped, on one line (a blank
+    line would end the HTML block in Markdown)."""
+    return Markup(html.escape(" ".join(str(value).split())))
+
+
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]{}#!|~])")
+
+
+def md_unescape(markdown_text) -> Markup:
+    """Text that went through md_text (a macro's output), for raw HTML: the
+    backslashes before Markdown's signs taken out; it is HTML-escaped already."""
+    return Markup(_MD_ESCAPED.sub(r"\1", str(markdown_text)))
 
 
 def _finalize(value):
@@ -90,6 +106,10 @@ def environment(root: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # An environment lives for one render (the live preview makes a new
+        # one on every save): no need to look at each template file's date
+        # every time a page includes it, thousands of times a build.
+        auto_reload=False,
     )
 
     @jinja2.pass_context
@@ -100,14 +120,29 @@ def environment(root: Path) -> jinja2.Environment:
         if r is None:  # free text, or a record left out of this build
             return Markup(md_text(text or target))
         target_path = site.located.get(r.id) or r.kind.doc_path(r.id)
-        href = posixpath.relpath(target_path, posixpath.dirname(ctx["page_path"]))
+        href = relative_path(target_path, posixpath.dirname(ctx["page_path"]))
         if r.kind.is_list_file:
             href += f"#{r.id}"
         return Markup(f"[{md_text(text or r.title)}]({href})")
 
     @jinja2.pass_context
+    def html_link(ctx, target: Record, text=None, css_class: str = "") -> Markup:
+        """The same link as `link`, as raw HTML (the cards: MkDocs reads raw
+        HTML as it is, far faster than Markdown inside HTML)."""
+        site = ctx["site"]
+        r = site.by_id.get(target) if isinstance(target, str) else target
+        label = html_text(text or (r.title if r is not None else target))
+        if r is None:
+            return label
+        href = html_page_url(site.located.get(r.id) or r.kind.doc_path(r.id), ctx["page_path"])
+        if r.kind.is_list_file:
+            href += f"#{r.id}"
+        attributes = f' class="{html.escape(css_class)}"' if css_class else ""
+        return Markup(f'<a{attributes} href="{html.escape(href)}">{label}</a>')
+
+    @jinja2.pass_context
     def url(ctx, doc_path: str):
-        return Markup(posixpath.relpath(doc_path, posixpath.dirname(ctx["page_path"])))
+        return Markup(relative_path(doc_path, posixpath.dirname(ctx["page_path"])))
 
     @jinja2.pass_context
     def front_matter(ctx, data: dict) -> Markup:
@@ -156,7 +191,8 @@ def environment(root: Path) -> jinja2.Environment:
         d = date.fromisoformat(value) if isinstance(value, str) else value
         return f"{d.year}年{d.month}月{d.day}日" if isinstance(d, date) else str(value or "")
 
-    env.filters.update(picture=picture, cn_date=cn_date)
+    env.filters.update(picture=picture, cn_date=cn_date, html_text=html_text, md_unescape=md_unescape,
+                       html_link=html_link)
     env.filters.update(link=link, url=url, front_matter=front_matter, number=number, amount=amount,
                        isodate=lambda s: date.fromisoformat(s) if isinstance(s, str) else s,
                        body=lambda r: Markup(r.body.strip()),
@@ -164,5 +200,13 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters.update(chart=lambda figures, key: Markup(bar_chart(figures, key, amount)),
                        chart_groups=chart_groups)
     env.filters.update(video_filters(root))
-    env.filters.update(qr.jinja_filters(root))  # record | qr, record | page_url
+    env.filters.update(qr.jinja_filters(root))  # record | page_url
+
+    @jinja2.pass_context
+    def qr_image(ctx, r: Record) -> Markup:
+        """The address of a record's QR code file (render.write_qr_codes) from
+        the built page, for raw HTML (MkDocs rewrites only Markdown's links)."""
+        return Markup(html.escape(html_relative_url(qr.qr_path(r.kind.name, r.id), ctx["page_path"])))
+
+    env.filters.update(qr_image=qr_image)
     return env

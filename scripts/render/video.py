@@ -1,11 +1,5 @@
-"""Helpers for the films' player: URLs for raw HTML, file type and size, and
-the subtitles of the offline bundle.
-
-MkDocs rewrites the links of Markdown, but not the src and poster of raw HTML
-such as <video>: those addresses are made relative to the page's URL here.
-On the web (directory URLs) a page `exemplars/videos/x.md` is served at
-`exemplars/videos/x/`; in the offline bundle (opened from file://) it is the
-file `exemplars/videos/x.html`. The build says which with `file_layout()`.
+"""Helpers for the films' player: URLs for its raw HTML (paths.py), file type
+and size, and the subtitles of the offline bundle.
 
 From file:// Chromium refuses to read a <track>'s WebVTT file ("'file:' URLs
 are treated as unique security origins"), so the offline bundle ships each
@@ -15,45 +9,16 @@ may read.
 """
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import json
-import posixpath
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
+from .paths import html_relative_url, offline
+
 VIDEO_TYPES = {".webm": ("video/webm", "WebM"), ".mp4": ("video/mp4", "MP4")}
 SUBTITLES_SCRIPT_SUFFIX = ".js"    # test-film.vtt → test-film.vtt.js
-
-# Whether the pages being rendered are opened from file:// (the offline bundle).
-_FILE_LAYOUT: contextvars.ContextVar[bool] = contextvars.ContextVar("file_layout", default=False)
-
-
-@contextlib.contextmanager
-def file_layout(on: bool = True):
-    """Render for file:// (no directory URLs, subtitles as scripts) meanwhile."""
-    token = _FILE_LAYOUT.set(on)
-    try:
-        yield
-    finally:
-        _FILE_LAYOUT.reset(token)
-
-
-def page_dir(page_path: str, directory_urls: bool = True) -> str:
-    """The folder of the URL MkDocs gives a page."""
-    if not directory_urls or posixpath.basename(page_path) in ("index.md", "README.md"):
-        return posixpath.dirname(page_path)
-    return page_path[: -len(".md")]
-
-
-def html_relative_url(target: str, page_path: str, directory_urls: bool | None = None) -> str:
-    """`target` (a path in the site) relative to the page's URL."""
-    if directory_urls is None:
-        directory_urls = not _FILE_LAYOUT.get()
-    return posixpath.relpath(target, page_dir(page_path, directory_urls) or ".")
-
 
 def size_text(n: int) -> str:
     """A file size as readers know it: 850 KB, 1.2 MB."""
@@ -93,7 +58,7 @@ def filters(root: Path) -> dict:
     @jinja2.pass_context
     def subtitles_script_url(ctx, target: str) -> Markup:
         """The URL of the subtitles' script, or empty on the web."""
-        if not _FILE_LAYOUT.get():
+        if not offline():
             return Markup("")
         return Markup(escape(html_relative_url(target + SUBTITLES_SCRIPT_SUFFIX, ctx["page_path"])))
 

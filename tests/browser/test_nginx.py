@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from scripts.build.pipeline import build_site
+from scripts.deploy.precompress import precompress
 from scripts.dev import nginx_server
 from scripts.records.loader import load_all
 from tests.browser.film import CUE, add_test_film
@@ -54,6 +55,7 @@ def served(tmp_path_factory):
                       encoding="utf-8")
     film = add_test_film(repo.path)
     site = build_site(repo.path, work / "site")
+    precompress(site)   # as publishing does (scripts/deploy/publish.py)
     records, _ = load_all(repo.path)
     kinds = {r.kind.name: r.kind for r in records}
     pages = {
@@ -136,13 +138,13 @@ def test_text_files_are_sent_precompressed_with_gzip_static(served):
         status, headers, body = get(served.url + path, {"Accept-Encoding": "gzip"})
         assert status == 200 and headers["content-encoding"] == "gzip", path
         assert "Accept-Encoding" in headers["vary"]
-        # The build's own .gz file, byte for byte: not compressed on the fly.
+        # The release's own .gz file, byte for byte: not compressed on the fly.
         assert body == (site / (path + ".gz")).read_bytes(), path
         assert gzip.decompress(body) == original
         status, headers, body = get(served.url + path)
         assert "content-encoding" not in headers and body == original
     # Every text file of the build has its .gz, unless too small to gain.
-    from scripts.build.precompress import MIN_BYTES, TEXT_SUFFIXES
+    from scripts.deploy.precompress import MIN_BYTES, TEXT_SUFFIXES
     missing = [p for p in site.rglob("*") if p.suffix in TEXT_SUFFIXES and p.stat().st_size >= 4 * MIN_BYTES
                and not p.with_name(p.name + ".gz").exists()]
     assert missing == []

@@ -1,7 +1,8 @@
-"""Gzip copies of the site's text files, written at build for nginx's
-`gzip_static` (scripts/deploy/nginx.py): the server sends the `.gz` beside a
-file to readers whose browser accepts gzip, compressed once at the highest
-level instead of on every request.
+"""Gzip copies of the site's text files, written when a site is published
+(publish.py), for nginx's `gzip_static` (nginx.py): the server sends the
+`.gz` beside a file to readers whose browser accepts gzip, compressed once
+instead of on every request. Only a published site needs them, so the build
+itself (and the offline bundle, and the preview) does not pay for them.
 
 Deterministic (no name, no time in the gzip header), so that two builds of
 the same input stay byte-identical. A copy is kept only where it is smaller.
