@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from scripts.build.pagetext import page_text
 from scripts.build.search import address_of, fold, grams, index_site, shard_of
@@ -137,3 +138,12 @@ def test_what_a_first_query_can_load_stays_small_at_ten_thousand_pages(tmp_path)
             + 4 * largest("s") + 10 * largest("p"))
     print(f"\n10,000 pages: {meta['shards']} shards; a first query loads at most {most / 1024:.0f} KB")
     assert most <= 200 * 1024
+
+
+@given(st.text(alphabet=st.sampled_from(
+    list("，：（）；！？…。、“”《》ＡＢｃ１２①㎡ﬁ　ｶﾀ中文字党建eE\u0301\u0308 ,.:()") + ["\u2126", "\ufb01"]), max_size=30))
+def test_fold_is_nfkc_and_lower_case(text):
+    """fold() spares the normalization of text that needs none; the result is NFKC's."""
+    import unicodedata
+
+    assert fold(text) == unicodedata.normalize("NFKC", text).lower()
