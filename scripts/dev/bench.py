@@ -98,6 +98,7 @@ def child_baseline(root: Path, out: Path) -> int:
 def _usage() -> dict:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+            "system_seconds": me.ru_stime + kids.ru_stime,
             "peak_rss_kb": max(me.ru_maxrss, kids.ru_maxrss)}
 
 
@@ -217,8 +218,11 @@ def measure(size: str, runs: int, work: Path) -> dict:
     stages = {name: {k: _median(ours, "stages", name, k) for k in ("seconds", "cpu_seconds", "peak_rss_kb")}
               for name, _ in STAGES}
     return {"size": size, "facts": facts, "stages": stages, "check_seconds": statistics.median(checks),
-            "total": {k: _median(ours, k) for k in ("wall_seconds", "cpu_seconds", "peak_rss_kb")},
-            "baseline": {k: _median(plain, k) for k in ("wall_seconds", "cpu_seconds", "peak_rss_kb")},
+            "total": {k: _median(ours, k) for k in ("wall_seconds", "cpu_seconds", "system_seconds", "peak_rss_kb")},
+            "baseline": {k: _median(plain, k) for k in ("wall_seconds", "cpu_seconds", "system_seconds",
+                                                         "peak_rss_kb")},
+            "pairs": [(o.get("cpu_seconds", 0.0), o.get("system_seconds", 0.0),
+                       b.get("cpu_seconds", 0.0), b.get("system_seconds", 0.0)) for o, b in zip(ours, plain)],
             "runs": runs}
 
 
@@ -282,6 +286,7 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
             f"| {b['wall_seconds']:.1f} | {b['cpu_seconds']:.1f} | {t['cpu_seconds'] / max(b['cpu_seconds'], 1e-9):.2f} |")
     lines += ["", "“project stages %”: CPU time of load + validate, render, feed and finish, as a share of the "
               "whole build (everything but mkdocs and the search indexer).", ""]
+    lines += _pairs(results)
     lines += _targets(results)
     lines += ["## Search", "",
               "A reader's first search in Chromium (Playwright), on the site served with gzip by "
@@ -373,6 +378,23 @@ NOTES = """## Where the time goes (profiled)
   records), and the pages of the first 10 results (about 1.2 KB each), so neither figure grows
   with the number of pages.
 """
+
+
+def _pairs(results: list[dict]) -> list[str]:
+    """Each run's build and baseline, measured one after the other: the spread
+    of the ratio, and how much of the CPU time is the kernel's (file creation
+    and deletion, which varies on this kind of machine from minute to minute;
+    besides the site, the build writes the docs tree and the search index,
+    and deletes the previous ones)."""
+    lines = ["### Run by run", "",
+             "CPU seconds of each run, with the system (kernel) part in brackets, and the ratio of that run.", "",
+             "| records | run | ours CPU s (system) | baseline CPU s (system) | ours / baseline |",
+             "| ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        for i, (o, o_sys, b, b_sys) in enumerate(r.get("pairs", []), 1):
+            lines.append(f"| {r['facts']['records']} | {i} | {o:.1f} ({o_sys:.1f}) | {b:.1f} ({b_sys:.1f}) "
+                         f"| {o / max(b, 1e-9):.2f} |")
+    return lines + [""]
 
 
 def _targets(results: list[dict]) -> list[str]:
