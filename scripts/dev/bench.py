@@ -23,10 +23,11 @@ import statistics
 import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 import yaml
+
+from .machine import package_versions
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_LIMIT = 150 * 1024
@@ -238,12 +239,7 @@ def _machine() -> list[str]:
                 if line.startswith("model name")), platform.processor() or "?")
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in read("/proc/meminfo").splitlines()
                 if line.startswith("MemTotal")), 0)
-    versions = []
-    for p in PACKAGES:
-        try:
-            versions.append(f"{p} {metadata.version(p)}")
-        except metadata.PackageNotFoundError:
-            pass
+    versions = package_versions(PACKAGES)
     return [f"- CPU: {cpu}; nproc {os.cpu_count()}; memory {mem} GB",
             f"- Python {platform.python_version()} on {platform.system()} {platform.release()}",
             f"- Packages: {', '.join(versions)}"]

@@ -27,8 +27,9 @@ import statistics
 import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
+
+from .machine import package_versions
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_START = "<!-- bench-print: written by make bench-print (scripts/dev/bench_print.py); do not edit -->"
@@ -97,12 +98,7 @@ def measure(size: str, runs: int, work: Path) -> dict:
 
 
 def _machine() -> str:
-    versions = []
-    for p in PACKAGES:
-        try:
-            versions.append(f"{p} {metadata.version(p)}")
-        except metadata.PackageNotFoundError:
-            pass
+    versions = package_versions(PACKAGES)
     pango = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libpango-1.0-0"],
                            capture_output=True, text=True).stdout.strip()
     return (f"nproc {os.cpu_count()}; Python {platform.python_version()}; "

@@ -17,7 +17,7 @@ from ..records import images, qr
 from ..records.loader import Record
 from .charts import bar_chart, chart_groups
 from .covers import SHAPES, cover_path, cover_size
-from .paths import html_page_url, html_relative_url, relative_path
+from .paths import html_page_url, relative_path
 from .video import filters as video_filters
 
 # Characters that can start Markdown markup (links, emphasis, code, attribute
@@ -37,6 +37,20 @@ def _html_text(value):
     if isinstance(value, list):
         return [_html_text(v) for v in value]
     return html.escape(value) if isinstance(value, str) else value
+
+
+def _linked(site, target: Record | str) -> tuple[Record | None, str]:
+    """The record a link names (by id or itself) and the doc path of the page
+    that shows it; (None, "") for free text or a record left out of this build."""
+    r = site.by_id.get(target) if isinstance(target, str) else target
+    if r is None:
+        return None, ""
+    return r, site.located.get(r.id) or r.kind.doc_path(r.id)
+
+
+def _anchor(r: Record) -> str:
+    """Records without pages of their own (sms, figures) are anchors on their list's page."""
+    return f"#{r.id}" if r.kind.is_list_file else ""
 
 
 def html_text(value) -> Markup:
@@ -115,28 +129,21 @@ def environment(root: Path) -> jinja2.Environment:
     @jinja2.pass_context
     def link(ctx, target: Record | str, text=None):
         """A Markdown link from the page being rendered to a record's page."""
-        site = ctx["site"]
-        r = site.by_id.get(target) if isinstance(target, str) else target
+        r, doc_path = _linked(ctx["site"], target)
         if r is None:  # free text, or a record left out of this build
             return Markup(md_text(text or target))
-        target_path = site.located.get(r.id) or r.kind.doc_path(r.id)
-        href = relative_path(target_path, posixpath.dirname(ctx["page_path"]))
-        if r.kind.is_list_file:
-            href += f"#{r.id}"
+        href = relative_path(doc_path, posixpath.dirname(ctx["page_path"])) + _anchor(r)
         return Markup(f"[{md_text(text or r.title)}]({href})")
 
     @jinja2.pass_context
-    def html_link(ctx, target: Record, text=None, css_class: str = "") -> Markup:
+    def html_link(ctx, target: Record | str, text=None, css_class: str = "") -> Markup:
         """The same link as `link`, as raw HTML (the cards: MkDocs reads raw
         HTML as it is, far faster than Markdown inside HTML)."""
-        site = ctx["site"]
-        r = site.by_id.get(target) if isinstance(target, str) else target
+        r, doc_path = _linked(ctx["site"], target)
         label = html_text(text or (r.title if r is not None else target))
         if r is None:
             return label
-        href = html_page_url(site.located.get(r.id) or r.kind.doc_path(r.id), ctx["page_path"])
-        if r.kind.is_list_file:
-            href += f"#{r.id}"
+        href = html_page_url(doc_path, ctx["page_path"]) + _anchor(r)
         attributes = f' class="{html.escape(css_class)}"' if css_class else ""
         return Markup(f'<a{attributes} href="{html.escape(href)}">{label}</a>')
 
@@ -202,11 +209,6 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters.update(video_filters(root))
     env.filters.update(qr.jinja_filters(root))  # record | page_url
 
-    @jinja2.pass_context
-    def qr_image(ctx, r: Record) -> Markup:
-        """The address of a record's QR code file (render.write_qr_codes) from
-        the built page, for raw HTML (MkDocs rewrites only Markdown's links)."""
-        return Markup(html.escape(html_relative_url(qr.qr_path(r.kind.name, r.id), ctx["page_path"])))
-
-    env.filters.update(qr_image=qr_image)
+    # The path in the site of a record's QR code file (render.write_qr_codes).
+    env.filters.update(qr_file=lambda r: qr.qr_path(r.kind.name, r.id))
     return env

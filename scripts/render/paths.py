@@ -75,5 +75,4 @@ def html_page_url(doc_path: str, page_path: str, directory_urls: bool | None = N
     here = page_dir(page_path, directory_urls) or "."
     if not directory_urls:
         return relative_path(doc_path[: -len(".md")] + ".html", here)
-    folder = relative_path(page_dir(doc_path), here) if page_dir(doc_path) else relative_path("", here)
-    return folder + "/"
+    return relative_path(page_dir(doc_path), here) + "/"

@@ -5,6 +5,8 @@ scrolling; the home page's first screen; the reading aids, 朗读 and print;
 and the site with every sample removed."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -111,11 +113,20 @@ Object.defineProperty(window, "speechSynthesis", {value: fake, configurable: tru
 """
 
 
-def test_read_aloud_speaks_the_article_in_a_chinese_voice(browser, site_url, kinds):
+@contextlib.contextmanager
+def page_with_voices(browser, voices: str):
+    """A phone's page whose speechSynthesis offers `voices` (a JavaScript
+    array) and records what it is asked to speak in window.__spoken."""
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
-    context.add_init_script(FAKE_VOICE.replace("VOICES", '[{lang: "en-US", name: "e"}, {lang: "zh-CN", name: "z"}]'))
-    page = context.new_page()
+    context.add_init_script(FAKE_VOICE.replace("VOICES", voices))
     try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_read_aloud_speaks_the_article_in_a_chinese_voice(browser, site_url, kinds):
+    with page_with_voices(browser, '[{lang: "en-US", name: "e"}, {lang: "zh-CN", name: "z"}]') as page:
         page.goto(site_url + kinds["news-post"])
         button = page.get_by_role("button", name="朗读")
         assert button.is_visible()
@@ -129,20 +140,13 @@ def test_read_aloud_speaks_the_article_in_a_chinese_voice(browser, site_url, kin
         assert page.get_by_role("button", name="朗读").is_visible()
         page.goto(site_url + kinds["unit-list"])                          # lists have no 朗读
         assert page.get_by_role("button", name="朗读").count() == 0
-    finally:
-        context.close()
 
 
 def test_read_aloud_is_hidden_where_the_browser_has_no_chinese_voice(browser, site_url, kinds):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE)
-    context.add_init_script(FAKE_VOICE.replace("VOICES", '[{lang: "en-US", name: "e"}]'))
-    page = context.new_page()
-    try:
+    with page_with_voices(browser, '[{lang: "en-US", name: "e"}]') as page:
         page.goto(site_url + kinds["news-post"])
         assert page.get_by_role("button", name="打印").is_visible()
         assert not page.get_by_role("button", name="朗读").is_visible()
-    finally:
-        context.close()
 
 
 def test_print_shows_the_article_without_bars_and_buttons(page, site_url, kinds):
