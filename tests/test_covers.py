@@ -18,6 +18,8 @@ def test_a_cover_names_kind_group_title_and_site_and_is_valid_svg():
     assert texts(svg) == ["先进典型 · 机关", "城市综合执法局党委", "扎兰屯党建网"]
     assert "<image" not in svg and "href" not in svg      # drawn, nothing loaded
     assert cover_svg("unit", "先进典型", "城市综合执法局党委", "机关", site_name="扎兰屯党建网") == svg
+    # A film's card has its play mark where the site's name would be: left out.
+    assert texts(cover_svg("video", "专题片", "希望的田野", "", site_name="扎兰屯党建网")) == ["专题片", "希望的田野"]
 
 
 def test_a_sample_cover_says_so():

@@ -162,7 +162,8 @@ def cover_svg(kind: str, kind_label: str, title: str, group: str = "", sample: b
     box_top = pad + label_size + 24
     box_h = h - box_top - pad - 40
     out += _title_block(title, s, pad, w - 2 * pad, box_top, box_h)
-    if site_name:
+    # Not on a film's cover: its card puts the play mark in that corner.
+    if site_name and not s.film:
         out.append(f'<text x="{pad}" y="{h - pad - 4}" font-size="18" fill="{GOLD}"'
                    f' opacity=".9">{escape(site_name)}</text>')
     if sample:
