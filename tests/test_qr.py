@@ -1,7 +1,8 @@
 """QR codes of the record pages (scripts/records/qr.py, templates/partials/qr.md.j2):
-every page of a record of its own carries the code of its own address under
-site_url, as a small file of its own (one SVG path) that loads only when
-opened or printed, and the code, printed, reads back (zbarimg) as that address."""
+every page of a record of its own carries its own address under site_url for
+the browser to draw as a code (assets/zlt/qr.js with the vendored lean-qr;
+drawn and read back in tests/browser/test_qr_print.py), the build writes no
+file per record, and print's code reads back (zbarimg) as that address."""
 from __future__ import annotations
 
 import posixpath
@@ -17,9 +18,11 @@ from tests.pdf_reading import qr_codes, svg_to_png
 
 # Kinds whose page templates include partials/qr.md.j2.
 PAGE_KINDS = ("unit", "member", "video", "news")
-_FIGURE = re.compile(r'<details class="zlt-qr">.*?</details>', re.S)
-_IMG = re.compile(r'<img class="zlt-qr__code" src="([^"]+)" alt="本页二维码：([^"]+)"[^>]*\bloading="lazy"')
-MAX_SVG_BYTES = 4096
+_FIGURE = re.compile(r'<details class="zlt-qr">.*?</details>\s*((?:<script [^>]*></script>\s*)+)', re.S)
+_DATA = re.compile(r'<figure class="zlt-qr__figure" data-qr="([^"]+)">')
+_SCRIPT = re.compile(r'<script src="([^"]+)" defer></script>')
+# Every script the code needs, in the order the page must run them.
+SCRIPTS = ["assets/vendor/lean-qr.js", "assets/zlt/qr.js"]
 
 
 def record_pages(site: Path):
@@ -32,39 +35,24 @@ def record_pages(site: Path):
             yield r, url, site / r.kind.url.format(id=r.id) / "index.html"
 
 
-def code_file(page: Path) -> tuple[Path, str, str]:
-    """(the code's file, its alt text's address, the figure's HTML) of a record page."""
-    figures = _FIGURE.findall(page.read_text(encoding="utf-8"))
-    assert len(figures) == 1, f"{page}: one QR code"
-    img = _IMG.search(figures[0])
-    assert img, figures[0]
-    return Path(posixpath.normpath(posixpath.join(page.parent.as_posix(), img.group(1)))), img.group(2), figures[0]
-
-
-def test_every_record_page_carries_the_code_of_its_own_address(built_site):
+def test_every_record_page_carries_its_own_address_for_the_code(built_site):
     seen = set()
     for r, url, page in record_pages(built_site):
-        svg_file, alt_url, figure = code_file(page)
-        assert alt_url == url, page
-        assert url in figure.split("<figcaption>")[1], "the address is printed under the code"
-        # Small: one path of strokes on a white square, no per-module shapes.
-        svg = svg_file.read_text(encoding="utf-8")
-        assert len(svg.encode()) <= MAX_SVG_BYTES, (svg_file, len(svg.encode()))
-        assert svg.count("<path") == 2 and "<rect" not in svg
+        found = list(_FIGURE.finditer(page.read_text(encoding="utf-8")))
+        assert len(found) == 1, f"{page}: one QR code"
+        whole, tags = found[0].group(0), found[0].group(1)
+        assert _DATA.findall(whole) == [url], page
+        assert url in whole.split("<figcaption>")[1], "the address is printed under the code"
+        folder = page.parent.relative_to(built_site).as_posix()
+        scripts = [posixpath.normpath(posixpath.join(folder, src)) for src in _SCRIPT.findall(tags)]
+        assert scripts == SCRIPTS, page
         seen.add(r.kind.name)
     assert seen == set(PAGE_KINDS), seen
-
-
-@pytest.mark.slow   # WeasyPrint, pdftoppm and zbarimg (make system-deps)
-def test_the_code_on_a_record_page_reads_back_as_its_address(built_site, tmp_path):
-    done = set()
-    for r, url, page in record_pages(built_site):
-        if r.kind.name in done:
-            continue
-        svg_file, _, _ = code_file(page)
-        assert qr_codes(svg_to_png(svg_file.read_text(encoding="utf-8"), tmp_path / r.id)) == [url], page
-        done.add(r.kind.name)
-    assert done == set(PAGE_KINDS)
+    for script in SCRIPTS:
+        assert (built_site / script).is_file(), script
+    # No file per record: the browser draws the code.
+    assert not (built_site / "assets" / "qr").exists()
+    assert not list(built_site.rglob("*qr*.svg"))
 
 
 def test_addresses_follow_the_model_and_site_url(root):
@@ -96,4 +84,3 @@ def test_no_code_when_the_site_has_no_address(repo):
     page = (docs / "exemplars/units/a-unit.md").read_text(encoding="utf-8")
     assert "示例某党支部" in page
     assert "zlt-qr" not in page
-    assert not (docs / "assets" / "qr").exists()

@@ -5,6 +5,7 @@ document hypothesis can write (block style, Chinese text, comments, blank
 lines, any indentation), and the same fault line where both fail."""
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
@@ -50,6 +51,9 @@ def dump(data, indent: int, width: int, comments: bool, blank: bool) -> str:
     return "\n".join(out) + "\n"
 
 
+# slow: 150 generated documents take about 9 s, most of `make test-fast`'s
+# margin under a minute; `make test` runs it.
+@pytest.mark.slow
 @SETTINGS
 @given(DOCUMENTS, st.integers(2, 4), st.integers(20, 200), st.booleans(), st.booleans())
 def test_fast_and_careful_readers_agree_on_values_and_lines(data, indent, width, comments, blank):

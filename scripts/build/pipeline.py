@@ -24,7 +24,7 @@ from ..check import check_repository, errors
 from ..problems import InputError
 from ..progress import mkdocs_progress, stage
 from ..records.loader import Snapshot
-from ..render import render_site
+from ..render import render_site, template_cache
 from ..render.paths import file_layout
 from ..render.video import write_subtitles_scripts
 from ..site_config import site_config
@@ -94,8 +94,24 @@ def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **over
 
     config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
                          strict=strict, **overrides)
+    keep_compiled(config.theme, template_cache(root))
     build(config)
     return config
+
+
+def keep_compiled(theme, cache) -> None:
+    """The theme's templates (Material's and templates/overrides) compiled
+    once, not on every build (render.TemplateCache). mkdocs makes the
+    theme's Jinja environment in Theme.get_env and offers no setting for its
+    bytecode cache, so this one theme object's get_env adds it."""
+    get_env = theme.get_env
+
+    def cached_get_env():
+        env = get_env()
+        env.bytecode_cache = cache
+        return env
+
+    theme.get_env = cached_get_env
 
 
 def _temp_dir(parent: Path, name: str) -> Path:

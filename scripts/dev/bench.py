@@ -332,42 +332,36 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
 # 9.8.2, mkdocs 1.6.1) found; kept here so that it is printed with the numbers.
 NOTES = """## Where the time goes (profiled)
 
-- **mkdocs itself** spends, per page, about as much as the baseline does: Python-Markdown (mkdocs 1.6
-  builds a new `Markdown` instance for every page) and Material's page template (header, tabs, the
-  fixed nav). This is linear and is the floor for any mkdocs-material build of this many pages.
-- **Material's blog plugin** is the project's main cost inside mkdocs (the gap to the baseline):
-  `on_page_markdown` and `on_page_content` test `page not in self.blog.posts`, a list scan, for every
-  page: pages × posts comparisons (`Page.__eq__`), i.e. quadratic (≈ 40 million calls at 10,000
-  records); and every index and category page renders its posts' excerpts again. The archive views
-  are off (`archive: false`: they rendered every excerpt once more, about a sixth of mkdocs' time at
-  3,000 records). What is left can only go with the plugin: a news list paginated by
-  scripts/render.py like the other lists (also one Material plugin less for a successor to support),
-  or an upstream fix (a set of posts).
-- **Search**: Material's search with jieba took about a third of the build at 10,000 records, and
-  the Pagefind stage (used until 2026-11-25) 35 s wall with a peak of 2.3 GB, its first query
-  265–755 KB. The project's own index (scripts/search.py, `search` stage) cuts text into characters
-  and pairs of neighbours and spreads the posting lists over shards by a hash; at 10,000 records it
-  takes about 8 s (reading the pages' text with regular expressions, not html.parser, saved 8 s of
-  it), and a query loads only its shards and the pages it shows.
-- **Project stages**: `check` caches one jsonschema validator per kind, reads well-formed YAML with
-  libyaml (the careful pure-Python reader only for faulty or unusual files, for its messages), and
-  renders a body for the safety check only when it has a character that markup needs (`<&{[`).
-  Record lookups in templates are dictionary lookups (no scan of all records per page); every list
-  is paginated (50 items a page), the home page shows at most 8 featured records per kind.
-  The wording lint runs jieba only on texts that hold a listed wrong form at all (one regular
-  expression first), so most checks never load jieba's dictionary (about 0.6 s).
+- **mkdocs itself** spends, per page, about as much as the baseline does without its search:
+  Python-Markdown (mkdocs 1.6 builds a new `Markdown` instance for every page) and Material's page
+  template (header, tabs, the fixed nav). This is linear and is the floor for any mkdocs-material
+  build of this many pages. What the project adds to it was cut: cards and the news posts'
+  previous/next links are raw HTML blocks (Markdown inside HTML was a third of Markdown's time), and
+  the theme overrides of the nav and tabs render Material's own markup with less template work
+  (tests/test_theme_partials.py holds them equal to Material's).
+- **No blog plugin** (it paginated the news until issue #10): its `page not in posts` list scans
+  were quadratic, 44 % of mkdocs' time at 10,000 records. News is a kind of record listed by
+  scripts/render like the others.
+- **Search**: Material's search with jieba takes about a third of the baseline at 10,000 records.
+  The project's own index (scripts/build/search.py, `search` stage) cuts text into characters and
+  pairs of neighbours and spreads the posting lists over shards by a hash; about 5 s at 10,000
+  records, and a query loads only its shards and the pages it shows.
+- **Project stages**: `check` caches one jsonschema validator per kind and reads well-formed YAML
+  with libyaml; templates look records up in dictionaries; every list is paginated. Compiled
+  templates (the project's and Material's, about fifty) are kept in `.build/jinja`, which takes
+  about 0.2 s off every build whatever its size. QR codes are drawn by the reader's browser from
+  the page's address (lean-qr): writing one SVG file per record page cost 5 s of CPU at 10,000
+  records (encoding, then creating, copying and deleting 8,300 files twice). The `.gz` copies for
+  nginx are made when publishing, not by every build.
+- **Kernel time** (the system part in "Run by run") is file creation and deletion: between 0.03
+  and 0.15 ms a file on this machine's disk, changing from minute to minute, so the ratio of a
+  run moves by a few hundredths with it.
 
 ## The gaps and their causes
 
-- **Full build of 10,000 records over 60 s**: the plain mkdocs-material baseline alone takes about
-  as long as the target on this 2-core machine, so no build that runs mkdocs over every page can
-  meet it here. Above the baseline: the blog plugin's quadratic scans (see above) and the search
-  index (see the `search` stage).
-- **Project stages over 10 %, `check` over 3 s** (10,000 records): the first session measured 8 %
-  and 2.99 s. The project's stages take the same CPU time as then (about 8 s); their share rose
-  because the build lost 27 s of Pagefind. `check` measured 3.2–3.6 s today for the code of both
-  sessions alike (4 runs each, same records), so the machine, not the code, moved; it is at the
-  target's edge.
+- **Project stages over 10 %**: loading and checking 10,000 records (about 2.3 s) and writing their
+  Markdown (about 5 s) are the project's own work; against a build that lost 30 s of plugin,
+  search and QR time since that target was set, their share is about a sixth.
 - **Search** targets (200 KB and 0.3 s for a first query) are measured in the browser at every
   size; see the Search table. A query loads `search/meta.js` (under 100 bytes), one shard per pair
   of characters it looks up (at most 4 whatever its length, about 4 KB each compressed at 10,000

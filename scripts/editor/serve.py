@@ -213,11 +213,11 @@ def keep_theme_templates_compiled() -> None:
     the generated Markdown do not depend on it."""
     from mkdocs.theme import Theme
 
-    from ..render import MemoryBytecodeCache
+    from ..render import TemplateCache
 
     if getattr(Theme.get_env, "keeps_compiled", False):
         return
-    cache, get_env = MemoryBytecodeCache(), Theme.get_env
+    cache, get_env = TemplateCache(), Theme.get_env
 
     def cached_get_env(self):
         env = get_env(self)

@@ -5,10 +5,10 @@ A record's address is its kind's `url` in schema.yaml under mkdocs.yml's
 printed web page. The code is encoded by zxing-cpp (the maintained C++
 barcode library, with Python bindings) and drawn here as one SVG path of
 horizontal strokes on a white square: about 2 KB for an address of
-the site, the same bytes on every build. Print puts it inline; a web page
-shows it from a file of its own (`qr_path`), behind a button and loaded
-only when opened or printed: readers who never open it never download it,
-and the pages' Markdown stays small for MkDocs.
+the site, the same bytes on every build. Print puts it inline. A web page
+carries only the address (`page_url`): the reader's browser draws the same
+code with lean-qr (templates/partials/qr.md.j2), so the build writes no file
+per record and the pages' Markdown stays small for MkDocs.
 
 Kinds whose records have no page of their own (red SMS, figures: anchors on
 their list, `Kind.is_list_file`) get no address here, and so no code.
@@ -46,13 +46,7 @@ def record_url(base: str, kind: Kind, record_id: str) -> str | None:
     return base + kind.url.format(id=record_id)
 
 
-QR_FOLDER = "assets/qr"
 _DARK_RUN = re.compile(rb"\x00+")   # a run of dark modules in a row of zxing-cpp's bitmap
-
-
-def qr_path(kind: str, record_id: str) -> str:
-    """The path of a record page's QR code file inside the site (and the docs dir)."""
-    return f"{QR_FOLDER}/{kind}/{record_id}.svg"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -13,18 +13,18 @@ import shutil
 from pathlib import Path
 
 from ..progress import Progress
-from ..records import images, qr
+from ..records import images
 from ..records.loader import Snapshot
 from ..records.relations import walk_fields
 from ..records.schema import Kind, Listing
 from ..site_config import site_config
 from .covers import SHAPES, cover_path, cover_svg
-from .environment import MemoryBytecodeCache, environment, md_text, needs_cover  # noqa: F401 (the API)
+from .environment import TemplateCache, environment, md_text, needs_cover, template_cache  # noqa: F401 (the API)
 from .navigation import load_nav
 from .pagination import Pager, paginate
 from .site import Site
 
-__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "MemoryBytecodeCache"]
+__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "TemplateCache", "template_cache"]
 
 
 def group_values(kind: Kind, items: list) -> list[str]:
@@ -171,7 +171,6 @@ class Renderer:
                 self.write(doc_path, f"pages/{page.name}")
         self.copy_media()
         self.write_covers()
-        self.write_qr_codes()
         return self.count
 
     def write_covers(self):
@@ -184,19 +183,6 @@ class Renderer:
             self.folder(target.parent)
             target.write_text(cover_svg(r.kind.name, r.kind.label, r.title, cover_group(r),
                                         r.is_sample, site_name), encoding="utf-8")
-
-    def write_qr_codes(self):
-        """The QR code of its address for every record with a page of its own
-        (none when mkdocs.yml has no site_url): templates/partials/qr.md.j2."""
-        base = qr.site_url(self.snap.root)
-        if not base:
-            return
-        for r in self.site.records:
-            url = qr.record_url(base, r.kind, r.id)
-            if url:
-                target = self.out / qr.qr_path(r.kind.name, r.id)
-                self.folder(target.parent)
-                target.write_text(qr.qr_svg(url), encoding="utf-8")
 
     def copy_content(self):
         """content/ goes in as it is (its pages as the run read them), except

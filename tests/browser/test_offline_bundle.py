@@ -178,3 +178,15 @@ def test_the_home_page_says_when_the_bundle_was_made(page, bundle):
     beijing = timezone(timedelta(hours=8))
     made = datetime(*map(int, m.groups()), tzinfo=beijing)
     assert before.astimezone(beijing).replace(second=0, microsecond=0) <= made <= datetime.now(beijing)
+
+
+def test_the_film_page_draws_its_qr_code_from_file(page, bundle):
+    """The code of the public address, drawn from file:// too (classic
+    scripts, no module, nothing fetched)."""
+    folder, _ = bundle
+    page.goto(next(folder.rglob(f"{FILM_ID}.html")).as_uri())
+    code = page.locator(".zlt-qr__code")
+    assert code.count() == 1
+    address = page.locator(".zlt-qr__figure").get_attribute("data-qr")
+    assert address.startswith(("http://", "https://")) and address.endswith(f"/{FILM_ID}/")
+    assert code.get_attribute("aria-label") == "本页二维码：" + address
