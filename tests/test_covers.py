@@ -55,3 +55,31 @@ def test_records_without_a_picture_get_a_cover_and_those_with_one_do_not(repo):
     units = (docs / "exemplars/units/index.md").read_text(encoding="utf-8")
     assert 'src="../../assets/covers/unit/xingfu-shequ.svg"' in units
     assert 'src="../../media/photos/hongxing.jpg"' in units
+
+
+def _film_play_mark() -> dict[str, float]:
+    """The film card's play mark as site.css places it (shares of the picture)."""
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "templates/overrides/assets/zlt/site.css").read_text(encoding="utf-8")
+    rule = re.search(r"\.zlt-card__media--film::after\s*\{([^}]*)\}", css).group(1)
+    return {k: float(re.search(rf"(?:^|[;\s]){k}:\s*([\d.]+)%", rule).group(1)) / 100
+            for k in ("left", "bottom", "width")}
+
+
+def test_the_play_mark_never_covers_a_films_title():
+    from scripts.render.covers import SHAPES
+
+    s = SHAPES["video"]
+    mark = _film_play_mark()
+    side = mark["width"] * s.width                      # square (aspect-ratio: 1)
+    mark_top = s.height * (1 - mark["bottom"]) - side
+    mark_right = s.width * (mark["left"] + mark["width"])
+    for title in ("希望", "希望的田野", "四议顺民心，公开促和谐", "一" * 60, "Zhalantun " * 8):
+        root = ET.fromstring(cover_svg("video", "专题片", title, "呼伦贝尔电视台", sample=True))
+        lines = [t for t in root.iter(SVG + "text") if t.get("font-weight") == "700" and t.get("fill") == "#ffffff"]
+        assert lines, title
+        for t in lines:
+            bottom = float(t.get("y")) + 0.25 * float(t.get("font-size"))    # descenders
+            assert bottom < mark_top or float(t.get("x")) > mark_right, (title, t.text, bottom, mark_top)
