@@ -83,4 +83,4 @@ def test_no_code_when_the_site_has_no_address(repo):
     generate(repo.path, docs)
     page = (docs / "exemplars/units/a-unit.md").read_text(encoding="utf-8")
     assert "示例某党支部" in page
-    assert "zlt-qr" not in page
+    assert "zlt-qr" not in page and "lean-qr" not in page

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.dev.vendor import LIBRARIES, VENDOR, Library, classic_script
+from scripts.dev.vendor import LIBRARIES, VENDOR, Library, classic_script, node_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,17 +21,22 @@ def test_every_library_is_shipped_with_its_licence():
         assert text.startswith(f"/*! {lib.package} {lib.version} (npm, {lib.integrity})")
         assert "Permission is hereby granted" in text.split("*/", 1)[0], "the licence rides along"
         assert f"window.{lib.global_name}=" in text and "export{" not in text.replace(" ", "")
+        if shutil.which("node"):
+            assert node_check(text) is None, "a classic script that parses"
 
 
 def test_the_export_line_becomes_one_global():
     lib = Library("x", "1", "sha512-x", "m.mjs", "LICENSE", "xLib", "x.js")
-    text = classic_script(lib, "const a=1,b=2;export{a as one,b};", "MIT")
+    text = classic_script(lib, "const a=1,b=2;export {\n  a  as one,\n  b,\n};\n", "MIT */ licence")
+    assert "*/ licence" not in text
     node = shutil.which("node")
     if node:
         out = subprocess.run([node, "-e", "global.window={};" + text + "console.log(JSON.stringify(window.xLib))"],
                              capture_output=True, text=True, check=True).stdout
         assert out.strip() == '{"one":1,"b":2}'
     assert text.endswith('(function(){"use strict";const a=1,b=2;window.xLib={one:a,b:b};})();\n')
+    if node:
+        assert node_check("(function(){import x from 'y';})();") is not None, "the check can fail"
 
 
 @pytest.mark.slow   # npm pack: the registry

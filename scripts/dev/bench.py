@@ -251,7 +251,7 @@ def _mb(kb: float) -> str:
 
 def report(results: list[dict], command: str, load: tuple, elapsed: float) -> str:
     lines = ["# Benchmarks", "",
-             "Written by `make bench` (scripts/bench.py); do not edit by hand.", "",
+             "Written by `make bench` (scripts/dev/bench.py); do not edit by hand.", "",
              "Command:", "", "```", command, "```", "",
              "Machine:", "", *_machine(),
              f"- Load average (1 min) before / after: {load[0]:.1f} / {load[1]:.1f}"
@@ -286,7 +286,7 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
     lines += _targets(results)
     lines += ["## Search", "",
               "A reader's first search in Chromium (Playwright), on the site served with gzip by "
-              "scripts/gzip_server.py, the dialog opened and the query typed at once, so that loading "
+              "scripts/dev/gzip_server.py, the dialog opened and the query typed at once, so that loading "
               "the search engine counts too. Bytes are everything transferred from opening the dialog "
               "(headers and compressed bodies); time is from the click on 搜索 to the first result "
               "(or to “没有找到”). Medians of 3.", "",
@@ -339,7 +339,7 @@ NOTES = """## Where the time goes (profiled)
   previous/next links are raw HTML blocks (Markdown inside HTML was a third of Markdown's time), and
   the theme overrides of the nav and tabs render Material's own markup with less template work
   (tests/test_theme_partials.py holds them equal to Material's).
-- **No blog plugin** (it paginated the news until issue #10): its `page not in posts` list scans
+- **No blog plugin** (Material's blog plugin paginated the news before): its `page not in posts` list scans
   were quadratic, 44 % of mkdocs' time at 10,000 records. News is a kind of record listed by
   scripts/render like the others.
 - **Search**: Material's search with jieba takes about a third of the baseline at 10,000 records.
@@ -361,7 +361,7 @@ NOTES = """## Where the time goes (profiled)
 
 - **Project stages over 10 %**: loading and checking 10,000 records (about 2.3 s) and writing their
   Markdown (about 5 s) are the project's own work; against a build that lost 30 s of plugin,
-  search and QR time since that target was set, their share is about a sixth.
+  search and QR time since that target was set, their share is about a fifth.
 - **Search** targets (200 KB and 0.3 s for a first query) are measured in the browser at every
   size; see the Search table. A query loads `search/meta.js` (under 100 bytes), one shard per pair
   of characters it looks up (at most 4 whatever its length, about 4 KB each compressed at 10,000

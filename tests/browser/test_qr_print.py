@@ -24,6 +24,7 @@ def test_the_code_is_one_tap_away_on_screen_and_printed_with_the_page(page, site
     code = page.locator(".zlt-qr__code")
     assert code.count() == 1, "drawn on load"
     assert code.get_attribute("aria-label") == "本页二维码：" + expected
+    assert page.locator(".zlt-qr figcaption").text_content().startswith("用手机扫码打开本页")
     assert not code.is_visible(), "closed on screen"
     assert not [p for p in requested if "qr" in p and not p.endswith(("/assets/vendor/lean-qr.js", "/assets/zlt/qr.js"))], \
         "no file per record"
@@ -59,6 +60,8 @@ def test_without_scripts_the_address_is_still_there(browser, site_url, built_sit
         page.goto(site_url + PAGE)
         assert page.locator(".zlt-qr__code").count() == 0
         page.locator(".zlt-qr > summary").click()
-        assert expected in page.locator(".zlt-qr figcaption").inner_text()
+        caption = page.locator(".zlt-qr figcaption").inner_text()
+        assert caption.startswith("本页网址") and expected in caption
+        assert "扫码" not in caption, "no hint to scan a code that is not there"
     finally:
         context.close()

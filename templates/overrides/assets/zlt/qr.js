@@ -37,10 +37,14 @@
       continue;   // the address stays readable in the caption
     }
     var size = code.size + 2 * QUIET;
+    // width and height: its size even where the style sheet did not load.
     var svg = element("svg", { "class": "zlt-qr__code", role: "img", "aria-label": "本页二维码：" + url,
-                               viewBox: "0 0 " + size + " " + size, "shape-rendering": "crispEdges" });
+                               width: 160, height: 160, viewBox: "0 0 " + size + " " + size,
+                               "shape-rendering": "crispEdges" });
     svg.appendChild(element("path", { fill: "#fff", d: "M0 0h" + size + "v" + size + "h-" + size + "z" }));
     svg.appendChild(element("path", { stroke: "#000", d: strokes(code) }));
     figures[i].insertBefore(svg, figures[i].firstChild);
+    var hint = figures[i].querySelector(".zlt-qr__hint");
+    if (hint) hint.textContent = "用手机扫码打开本页";
   }
 })();
