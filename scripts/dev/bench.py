@@ -5,7 +5,7 @@
 
 Every build runs in a subprocess of its own (`python -m scripts.dev.bench --child
 …`), so that its peak RSS is its own. Stage timings come from scripts/progress.py
-(`stage()` in scripts/build.py). Next to each build of the project, the same
+(`stage()` in scripts/build/pipeline.py). Next to each build of the project, the same
 generated Markdown is built by mkdocs-material with a plain configuration (the
 baseline), so the project's overhead is a ratio measured side by side.
 Reported figures are medians over the runs.

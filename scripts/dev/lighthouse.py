@@ -77,13 +77,13 @@ def run(site: Path, report: Path, runs: int = 3) -> bool:
     lines = [
         "# Lighthouse 测试结果",
         "",
-        "由 `make lighthouse` 生成（`scripts/lighthouse.py`），请勿手工修改。"
+        "由 `make lighthouse` 生成（`scripts/dev/lighthouse.py`），请勿手工修改。"
         f"目标：性能 {TARGETS['performance']} 分以上，无障碍、最佳实践、SEO 均为 {TARGETS['accessibility']} 分（移动设备模拟，默认的网络和 CPU 限速）。",
         "",
         f"- 日期：{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- 机器：{_machine()}",
         f"- Lighthouse {version}，{_chromium_version()}，Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}",
-        "- 网站：`make site` 生成的 site/，由 `scripts/gzip_server.py` 在 127.0.0.1 上以 gzip 压缩提供",
+        "- 网站：`make site` 生成的 site/，由 `scripts/dev/gzip_server.py` 在 127.0.0.1 上以 gzip 压缩提供",
         "- 命令（CHROME_PATH=/usr/bin/chromium）：",
         "",
         f"  `{example}`",
