@@ -101,7 +101,7 @@ def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **over
 
 def keep_compiled(theme, cache) -> None:
     """The theme's templates (Material's and templates/overrides) compiled
-    once, not on every build (render.TemplateCache). mkdocs makes the
+    once, not on every build (render.environment.TemplateCache). mkdocs makes the
     theme's Jinja environment in Theme.get_env and offers no setting for its
     bytecode cache, so this one theme object's get_env adds it."""
     get_env = theme.get_env

@@ -27,9 +27,10 @@ import threading
 import time
 from pathlib import Path
 
-from ..build.pipeline import generate
+from ..build.pipeline import generate, keep_compiled
 from ..check.lint import lint
 from ..problems import InputError
+from ..render import template_cache
 
 log = logging.getLogger("zlt")
 WATCHED = ("exemplars", "content", "templates", "media", "scripts/records/schema.yaml", "wording")
@@ -184,7 +185,9 @@ def stale_pages(docs: Path, site: Path) -> list[Path]:
 
 def prune_after_each_build(root: Path) -> None:
     """Remove stale pages after every build of mkdocs serve, and note the time
-    of the build (the workbench waits for it before reloading its preview)."""
+    of the build (the workbench waits for it before reloading its preview).
+    Each build keeps the theme's templates compiled, as `make site` does
+    (pipeline.keep_compiled): compiling them was most of a dirty rebuild."""
     import mkdocs.commands.serve as mkdocs_serve_module
 
     build = mkdocs_serve_module.build
@@ -192,6 +195,7 @@ def prune_after_each_build(root: Path) -> None:
         return
 
     def build_and_prune(config, **kwargs):
+        keep_compiled(config.theme, template_cache(root))
         build(config, **kwargs)
         site = Path(config.site_dir)
         for page in stale_pages(Path(config.docs_dir), site):
@@ -204,28 +208,6 @@ def prune_after_each_build(root: Path) -> None:
 
     build_and_prune.prunes = True
     mkdocs_serve_module.build = build_and_prune
-
-
-def keep_theme_templates_compiled() -> None:
-    """mkdocs compiles the theme's templates anew on every rebuild, most of a
-    dirty rebuild's time: keep them compiled in memory (Jinja still checks each
-    template's checksum). Only this preview process is patched; the build and
-    the generated Markdown do not depend on it."""
-    from mkdocs.theme import Theme
-
-    from ..render import TemplateCache
-
-    if getattr(Theme.get_env, "keeps_compiled", False):
-        return
-    cache, get_env = TemplateCache(), Theme.get_env
-
-    def cached_get_env(self):
-        env = get_env(self)
-        env.bytecode_cache = cache
-        return env
-
-    cached_get_env.keeps_compiled = True
-    Theme.get_env = cached_get_env
 
 
 def address_free(address: str) -> bool:
@@ -252,7 +234,6 @@ def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
     logging.getLogger("mkdocs.commands.build").addFilter(
         lambda record: "'dirty' build" not in record.getMessage())
     docs = root / ".build" / "docs"
-    keep_theme_templates_compiled()
     show_problems_on_every_page()
     prune_after_each_build(root)
     regenerate(root, docs)

@@ -19,12 +19,12 @@ from ..records.relations import walk_fields
 from ..records.schema import Kind, Listing
 from ..site_config import site_config
 from .covers import SHAPES, cover_path, cover_svg
-from .environment import TemplateCache, environment, md_text, needs_cover, template_cache  # noqa: F401 (the API)
+from .environment import environment, md_text, needs_cover, template_cache  # noqa: F401 (the API)
 from .navigation import load_nav
 from .pagination import Pager, paginate
 from .site import Site
 
-__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "TemplateCache", "template_cache"]
+__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "template_cache"]
 
 
 def group_values(kind: Kind, items: list) -> list[str]:
