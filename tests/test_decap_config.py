@@ -42,7 +42,7 @@ def test_a_field_added_to_the_model_is_in_the_form(repo):
     assert field(collection(config, "sms"), "heard")["pattern"][0] == r"^\d{4}-\d{2}-\d{2}$"
     # … and the workbench serves what it generates for that repository.
     from scripts.editor.workbench import Workbench
-    assert "label: 联系人" in Workbench(repo.path, 0, "http://127.0.0.1:1/").config
+    assert "label: 联系人" in Workbench(repo.path, "http://127.0.0.1:1/").config
 
 
 def test_every_kind_is_a_folder_collection_of_its_record_files():
@@ -90,6 +90,25 @@ def test_each_type_gets_its_widget():
     assert field(unit, "summary")["widget"] == "text"
     body = field(unit, "body")
     assert body["widget"] == "markdown" and body["modes"] == ["raw"]
+
+
+def test_every_upload_field_states_the_workbenchs_one_limit():
+    from scripts.editor.decap import MAX_FILE, MAX_FILE_MB, MEDIA_FOLDERS
+    from scripts.editor.workbench import MAX_BODY
+
+    def media_fields(fields):
+        for f in fields:
+            if f.get("widget") in ("image", "file"):
+                yield f
+            yield from media_fields(f.get("fields") or ([f["field"]] if "field" in f else []))
+
+    found = [f for c in decap_config()["collections"] for f in media_fields(c["fields"])]
+    assert len(found) >= 5
+    for f in found:
+        assert f["media_library"]["config"]["max_file_size"] == MAX_FILE == MAX_FILE_MB * 1024 * 1024
+        assert f["media_folder"].lstrip("/") in MEDIA_FOLDERS
+        assert f"不超过 {MAX_FILE_MB} MB" in f["hint"] or f["widget"] == "file" and "字幕" in f["hint"]
+    assert MAX_BODY > MAX_FILE * 4 / 3          # one file, base64-encoded, always fits in a request
 
 
 def test_dates_are_text_with_a_plain_chinese_pattern_message():

@@ -1,9 +1,8 @@
-"""The nginx configuration and its Content-Security-Policy, as generated
-(scripts/deploy/nginx.py, csp.py); tests/browser/test_nginx.py runs them."""
+"""The nginx configuration, as generated (scripts/deploy/nginx.py); its
+Content-Security-Policy is tested in tests/test_csp.py, and
+tests/browser/test_nginx.py runs them."""
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 
 import pytest
@@ -26,35 +25,6 @@ def set_site_url(repo, url: str) -> None:
                     encoding="utf-8")
 
 
-def test_hashes_are_those_browsers_compute(tmp_path):
-    code = 'document.documentElement.classList.add("zlt-js")'
-    expected = "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
-    site = site_with(tmp_path, f"<html><head><script>{code}</script>"
-                               '<script id="__config" type="application/json">{"a": 1}</script>'
-                               '<script src="x.js"></script><style>p{color:red}</style></head>'
-                               '<body><p style="margin:0">文</p></body></html>')
-    found = csp.scan_site(site)
-    assert found.scripts == {expected}              # not the JSON data block, not the file
-    assert found.styles == {csp.sha256_source("p{color:red}")}
-    assert found.style_attributes == {csp.sha256_source("margin:0")}
-    policy = csp.policy(found)
-    assert f"script-src 'self' {expected};" in policy
-    assert "'unsafe-inline'" not in policy and "'unsafe-hashes'" in policy
-
-
-def test_without_inline_styles_there_is_no_unsafe_hashes(tmp_path):
-    found = csp.scan_site(site_with(tmp_path, "<p>文</p><script>var a = 1</script>"))
-    assert "'unsafe-hashes'" not in csp.policy(found)
-
-
-def test_a_changed_inline_script_is_what_the_old_policy_misses(tmp_path):
-    old = csp.policy(csp.scan_site(site_with(tmp_path / "a", "<script>var a = 1</script>")))
-    new = csp.scan_site(site_with(tmp_path / "b", "<script>var a = 2</script>", "<p style='x:y'>文</p>"))
-    assert csp.missing_from(old, new) == [f"script-src {csp.sha256_source('var a = 2')}",
-                                          f"style-src 'unsafe-hashes' {csp.sha256_source('x:y')}"]
-    assert csp.missing_from(csp.policy(new), new) == []
-
-
 def test_the_server_name_comes_from_site_url(repo, tmp_path):
     set_site_url(repo, "https://dangjian.zhalantun.gov.cn/")
     text = nginx.render(repo.path, site_with(tmp_path, "<p>文</p>"))
@@ -74,11 +44,15 @@ def test_an_address_nginx_cannot_serve_is_refused_in_chinese(repo, tmp_path, url
     assert words in str(e.value)
 
 
-def test_inline_event_handlers_are_refused(repo, tmp_path):
+def test_a_site_with_an_inline_script_is_refused_never_allowed(repo, tmp_path):
     set_site_url(repo, "https://dangjian.zhalantun.gov.cn/")
+    site = site_with(tmp_path, "<p>文</p>", '<button onclick="go()">走</button>')
     with pytest.raises(InputError) as e:
-        nginx.render(repo.path, site_with(tmp_path, '<button onclick="go()">走</button>'))
-    assert "p0/index.html" in str(e.value) and "onclick" in str(e.value)
+        nginx.render(repo.path, site)
+    assert "p1/index.html" in str(e.value) and "p0/index.html" not in str(e.value)
+    assert "内联脚本" in str(e.value) and "make nginx-conf" in str(e.value)
+    (site / "p1" / "index.html").write_text("<p>走</p>", encoding="utf-8")
+    assert nginx.policy_of(nginx.render(repo.path, site)) == csp.policy()
 
 
 def test_the_command_writes_the_file(repo, tmp_path, root):
@@ -94,3 +68,40 @@ def test_the_command_writes_the_file(repo, tmp_path, root):
     text = out.read_text(encoding="utf-8")
     assert "root /srv/dj/current;" in text and "ssl_certificate     /etc/ssl/a.pem;" in text
     assert "nginx 配置已生成" in done.stdout and "CHANGE-ME" not in done.stdout
+
+
+def test_unknown_hosts_have_a_default_server_on_both_ports(repo, tmp_path):
+    set_site_url(repo, "https://dangjian.zhalantun.gov.cn/")
+    text = nginx.render(repo.path, site_with(tmp_path, "<p>文</p>"))
+    default = text[text.index("server {"):text.index("# HTTP：一律转到 HTTPS。")]
+    for listen in ("listen 80 default_server;", "listen 443 ssl http2 default_server;",
+                   "listen [::]:80 default_server;", "listen [::]:443 ssl http2 default_server;",
+                   "ssl_reject_handshake on;", "return 444;"):
+        assert listen in default, listen
+    assert text.count("default_server;") == 4           # only there
+    assert "sites-enabled/default" in text               # what the administrator must remove
+
+
+def test_hsts_covers_subdomains_unless_the_administrator_turns_it_off(repo, tmp_path, root):
+    import subprocess
+    import sys
+    set_site_url(repo, "https://dangjian.zhalantun.gov.cn/")
+    site = site_with(tmp_path, "<p>文</p>")
+    out = tmp_path / "site.conf"
+
+    def generate(value: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "scripts", "--root", str(repo.path), "nginx", "--site", str(site),
+                               "--out", str(out), "--hsts-subdomains", value], cwd=root, capture_output=True,
+                              text=True)
+
+    for value, header in (("", "max-age=31536000; includeSubDomains"), ("1", "max-age=31536000; includeSubDomains"),
+                          ("0", "max-age=31536000"), ("no", "max-age=31536000")):
+        done = generate(value)
+        assert done.returncode == 0, done.stderr
+        assert f'add_header Strict-Transport-Security "{header}" always;' in out.read_text(encoding="utf-8"), value
+    done = generate("maybe")
+    assert done.returncode == 1 and "HSTS_SUBDOMAINS=maybe" in done.stderr and "Traceback" not in done.stderr
+    # make nginx-conf passes the choice on.
+    dry = subprocess.run(["make", "-n", "-C", str(root), "nginx-conf", "HSTS_SUBDOMAINS=0"], capture_output=True,
+                         text=True)
+    assert '--hsts-subdomains "0"' in dry.stdout

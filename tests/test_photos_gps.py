@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,4 +122,5 @@ def test_the_named_command_cleans_every_located_photo_and_check_then_passes(repo
 
 def test_make_clean_photos_is_the_target_check_names():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "\nclean-photos:" in makefile and "python -m scripts clean-photos" in makefile
+    assert "\nclean-photos:" in makefile
+    assert re.search(r"\nclean-photos:.*\n\t\$\(BIN\)/python -m scripts [^\n]*clean-photos\n", makefile)

@@ -60,7 +60,7 @@ def test_changed_records_and_media_are_committed_with_a_chinese_message(tracked)
     assert done.returncode == 0, done.stderr
     subject = git(tracked, "log", "-1", "--format=%s").strip()
     assert subject == ("新增先进典型：某某社区党委；修改专题片：示例专题片（02）；"
-                       "删除红色短信：示例短信：学理论常补精神之钙，办实事多解群众之忧……；新增照片：zoufang.jpg")
+                       "删除红色短信：示例短信：学理论常补精神之钙，办实事多解群众之忧……；新增照片：zoufang.jpg（某某社区党委）")
     assert subject in done.stdout
     committed = set(git(tracked, "show", "--name-only", "--format=", "HEAD").split())
     assert committed == {"exemplars/units/moumou-shequ-dangwei.md", "media/photos/zoufang.jpg",
@@ -89,6 +89,32 @@ def test_a_photo_with_its_location_is_refused_with_the_command_that_cleans_it(tr
                           cwd=ROOT, env=ENV).returncode == 0
     done = save(tracked)
     assert done.returncode == 0 and "新增照片：zoufang.jpg" in done.stdout
+
+
+def test_a_changed_or_removed_photo_is_named_with_every_record_that_uses_it(tracked):
+    tracked.write("media/photos/zhibu.jpg", photo())
+    tracked.write("exemplars/units/hongxing-gacha.md", "---\nname: 红星嘎查党支部\nsector: 农村\n"
+                  "photo: media/photos/zhibu.jpg\nphoto_alt: 支部活动\n---\n")
+    member = tracked.path / "exemplars/members/jiang-tianyou.md"
+    text = member.read_text(encoding="utf-8")
+    assert "\nphoto:" not in text.split("\n---", 1)[0]
+    member.write_text(text.replace("---\n", "---\nphoto: media/photos/zhibu.jpg\nphoto_alt: 支部活动\n", 1),
+                      encoding="utf-8")
+    assert save(tracked).returncode == 0
+    member_title = git(tracked, "log", "-1", "--format=%s").split("修改优秀共产党员：")[1].split("；")[0]
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(out, "JPEG")
+    tracked.write("media/photos/zhibu.jpg", out.getvalue())           # another picture, the same name
+    assert save(tracked).returncode == 0
+    assert git(tracked, "log", "-1", "--format=%s").strip() == f"修改照片：zhibu.jpg（红星嘎查党支部、{member_title}）"
+
+    (tracked.path / "media/photos/zhibu.jpg").unlink()
+    (tracked.path / "exemplars/units/hongxing-gacha.md").unlink()
+    member.write_text(text, encoding="utf-8")
+    assert save(tracked).returncode == 0
+    subject = git(tracked, "log", "-1", "--format=%s").strip()
+    assert subject.endswith(f"删除照片：zhibu.jpg（红星嘎查党支部、{member_title}）"), subject
 
 
 def test_many_changes_get_a_short_subject_and_every_change_in_the_body(tracked):

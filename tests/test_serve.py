@@ -7,6 +7,7 @@ shared machine are noisy. The target is 2 s or less at the shipped size.
 """
 from __future__ import annotations
 
+import io
 import os
 import socket
 import statistics
@@ -14,10 +15,12 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +110,92 @@ def test_an_address_in_use_is_a_chinese_message(repo):
                               text=True, timeout=60)
     assert done.returncode == 1
     assert "无法使用" in done.stderr and "Traceback" not in done.stderr
+
+
+def request(url: str, host: str | None) -> tuple[int, str]:
+    """(status, body) of a GET with the Host header given (None: none at all)."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.putrequest("GET", parts.path or "/", skip_host=True)
+        if host is not None:
+            conn.putheader("Host", host)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, r.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
+def test_only_the_previews_own_address_is_served_against_dns_rebinding(server):
+    """A page of another site that makes its name point at 127.0.0.1 sends its
+    own name as Host: it must not read the drafts and notes the preview shows."""
+    repo, base = server
+    port = base.rsplit(":", 1)[1].strip("/")
+    page = base + UNIT[:-3] + "/"
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        status, body = request(page, host)
+        assert status == 200 and "蘑菇气党委" in body, host
+    for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1:{int(port) + 1}",
+                 f"localhost.attacker.example:{port}", "", None):
+        status, body = request(page, host)
+        assert status == 403 and "只接受本机预览地址的请求" in body and "蘑菇气" not in body, host
+    # The live-reload poll too (it tells when a page changed).
+    status, _ = request(base + "livereload/1/1", f"attacker.example:{port}")
+    assert status == 403
+
+
+def test_frame_policy_lets_only_the_workbench_frame_the_preview():
+    from scripts.editor.serve import allowed_host, frame_policy
+
+    assert frame_policy(None) == []
+    ((name, value),) = frame_policy("http://127.0.0.1:8080")
+    assert name == "Content-Security-Policy"
+    assert value == "frame-ancestors http://127.0.0.1:8080 http://localhost:8080"
+    assert allowed_host("[::1]:8000", 8000) and allowed_host("192.168.1.5:8000", 8000)
+    assert not allowed_host("[::1]:8001", 8000) and not allowed_host("evil.com:8000", 8000)
+
+
+BOMB = ROOT / "tests" / "hostile" / "content" / "bomb-png" / "media" / "bomb.png"
+
+
+def test_a_bad_photo_or_a_broken_template_never_stops_the_preview(server):
+    """A save that breaks the rebuild (a decompression bomb, a template that
+    raises) is shown on every page; the server answers all along, and the
+    next good save brings the page back."""
+    repo, base = server
+    page = base + UNIT[:-3] + "/"
+    log = repo.path / "serve.log"
+    path = repo.path / UNIT
+    original = path.read_text(encoding="utf-8")
+
+    # 1. A record names a photo that claims 60000×60000 pixels.
+    repo.write("media/bomb.png", BOMB.read_bytes())
+    path.write_text(original.replace("featured: true\n", "featured: true\nphoto: media/bomb.png\n"
+                                     "photo_alt: 党员大会\n"), encoding="utf-8")
+    assert wait_for(page, "照片过大：60000×60000 像素", 30) is not None, log.read_text()
+    assert "Traceback" not in log.read_text() and "DecompressionBomb" not in log.read_text()
+    assert "蘑菇气党委" in fetch(page)          # the last good content, under the banner
+    # The photo is put right (a real one, small): the page shows it, the banner goes.
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 40)).save(buf, "PNG")
+    repo.write("media/bomb.png", buf.getvalue())
+    # (media/ did not exist when the preview started, so it is not watched: save the record too)
+    path.write_text(original.replace("featured: true\n", "featured: true\nphoto: media/bomb.png\n"
+                                     "photo_alt: 党员大会合影\n"), encoding="utf-8")
+    assert wait_for(page, 'alt="党员大会合影"', 30) is not None, log.read_text()
+    assert "zlt-preview-problems" not in fetch(page)
+
+    # 2. Any fault of a rebuild (here a template that raises while rendering).
+    template = repo.path / "templates" / "unit" / "single.md.j2"
+    good = template.read_text(encoding="utf-8")
+    template.write_text("{{ 1 // 0 }}\n" + good, encoding="utf-8")
+    assert wait_for(page, "预览生成时出错", 30) is not None, log.read_text()
+    assert "ZeroDivisionError" in fetch(page)
+    template.write_text(good, encoding="utf-8")
+    marker = "预览恢复后的修改"
+    path.write_text(original.replace("## 基本情况", f"## 基本情况\n\n{marker}。"), encoding="utf-8")
+    assert wait_for(page, marker, 30) is not None, log.read_text()
+    assert "zlt-preview-problems" not in fetch(page)

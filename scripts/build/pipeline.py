@@ -10,6 +10,7 @@ index; a failed or interrupted build leaves the previous output as it was.
 """
 from __future__ import annotations
 
+import filecmp
 import logging
 import os
 import shutil
@@ -21,6 +22,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..check import check_repository, errors
+from ..check.content_files import media_paths, refused_files
+from ..check.pages import body_safety_problems
 from ..problems import InputError
 from ..progress import mkdocs_progress, stage
 from ..records.loader import Snapshot
@@ -62,12 +65,50 @@ def generate(root: Path, docs: Path, preview: bool = False, offline: bool = Fals
         snap, problems = check_repository(root, wording=not preview)
     if errors(problems) and not allow_errors:
         raise InputError(errors(problems))
+    if errors(problems):
+        withhold_unsafe_bodies(snap)
     with stage("render"):
         if docs.exists():
             shutil.rmtree(docs)
         docs.mkdir(parents=True)
         with file_layout(offline):
-            return render_site(snap, docs, preview=preview), snap
+            pages = render_site(snap, docs, preview=preview)
+        leave_out_refused(root, docs, snap)
+        return pages, snap
+
+
+WITHHELD = "（此处正文含有不允许的标记，没有发布：请按 make check 的提示修改。）\n"
+
+
+def withhold_unsafe_bodies(snap: Snapshot) -> None:
+    """A build that goes on despite errors still publishes no body that
+    `check` refuses (check.safety): such a body, and a page of content/ that
+    could not be read as one (so its body was never checked), are replaced by
+    a notice before the render."""
+    unsafe = {p.path for p in body_safety_problems(snap.root, snap.records, snap.pages) if p.level == "error"}
+    for r in snap.records:
+        if r.path in unsafe:
+            r.body = WITHHELD
+    pages = {page.path: page for page in snap.pages}
+    for rel, text in snap.texts.items():
+        page = pages.get(rel)
+        if page is not None and rel in unsafe:
+            snap.texts[rel] = text[: len(text) - len(page.body)] + WITHHELD
+            page.body = WITHHELD
+        elif page is None and rel.startswith("content/") and rel not in snap.record_paths:
+            snap.texts[rel] = WITHHELD
+
+
+def leave_out_refused(root: Path, docs: Path, snap: Snapshot) -> None:
+    """A build never publishes a file that `check` refuses (check.content_files),
+    not even one that goes on despite errors (the release gate's trial build):
+    the render copies content/ as it is and the media the records name, so the
+    copies of such files are taken out of the docs again. Only copies: a file
+    the render made itself at the same place stays."""
+    for rel, _ in refused_files(root, snap.record_paths, media_paths(snap.records), outside_links=True):
+        for copy in (docs / rel, docs / rel.removeprefix("content/")):
+            if copy.is_file() and filecmp.cmp(root / rel, copy, shallow=False):
+                copy.unlink()
 
 
 def stamp_offline_home(docs: Path, built: datetime) -> None:

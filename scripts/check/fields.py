@@ -17,7 +17,7 @@ from ..progress import Progress
 from ..records.loader import Record
 from ..records.relations import is_reference, walk_fields
 from ..records.schema import ID_RE, Field, Kind, Schema, Struct
-from .files import media_problem
+from .files import field_name as _field_name, media_problem
 
 TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false",
               "array": "列表（每项以“- ”开头）", "object": "“字段: 值”的组合", "null": "空值"}
@@ -50,13 +50,6 @@ def _field_at(kind: Kind, path: tuple) -> Field | None:
         items = current.items
         fields = items.fields if isinstance(items, Struct) else {}
     return current
-
-
-def _field_name(path: Iterable) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
 
 
 def _closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:

@@ -14,15 +14,17 @@ build/ (scripts/deploy/gate.py runs the two halves in order).
 """
 from __future__ import annotations
 
+import html
 import ipaddress
 import posixpath
 import re
 from collections import defaultdict
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from mkdocs.exceptions import ConfigurationError
+from selectolax.lexbor import LexborHTMLParser
 
 from ..problems import Problem
 from ..records.loader import Page, Record
@@ -193,48 +195,60 @@ LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "
 _SKIPPED_RELS = {"preconnect", "dns-prefetch"}
 
 
-class _Page(HTMLParser):
+@dataclass
+class _Page:
     """One built page: the ids it has, the links it makes, the placeholders it shows."""
+    ids: set[str] = field(default_factory=set)
+    links: list[tuple[int, str]] = field(default_factory=list)
+    placeholders: list[tuple[int, str]] = field(default_factory=list)
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[tuple[int, str]] = []
-        self.placeholders: list[tuple[int, str]] = []
-        self.skip = 0       # inside <script> or <style>
 
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
+def _line_in(raw: str, *needles: str) -> int:
+    """The line of the page's source that shows the first of `needles` found
+    (the parsed tree has no source positions), else 1."""
+    for needle in needles:
+        at = raw.find(needle) if needle else -1
+        if at >= 0:
+            return raw.count("\n", 0, at) + 1
+    return 1
+
+
+def _read_page(raw: str) -> _Page:
+    """A page parsed as a browser parses it (Lexbor: the WHATWG parser; the
+    same as check.safety), so that what is checked is what readers get."""
+    doc = LexborHTMLParser(raw, scripting=True)
+    page = _Page()
+    for node in doc.css("[id], [name]"):
         for key in ("id", "name"):
-            if a.get(key):
-                self.ids.add(a[key])
-        if tag in ("script", "style"):
-            self.skip += 1
-        attribute = LINK_ATTRIBUTES.get(tag)
-        if attribute and a.get(attribute) and not (tag == "link" and set((a.get("rel") or "").split()) & _SKIPPED_RELS):
-            self.links.append((self.getpos()[0], a[attribute]))
-        for name in ("alt", "title", "aria-label", "placeholder", "content"):
-            value = a.get(name) or ""
-            if any(p in value for p in PLACEHOLDERS):
-                self.placeholders.append((self.getpos()[0], value.strip()))
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self.skip:
-            self.skip -= 1
-
-    def handle_data(self, data):
-        if not self.skip and any(p in data for p in PLACEHOLDERS):
-            self.placeholders.append((self.getpos()[0], " ".join(data.split())))
+            if node.attributes.get(key):
+                page.ids.add(node.attributes[key])
+    for tag, attribute in LINK_ATTRIBUTES.items():
+        for node in doc.css(f"{tag}[{attribute}]"):
+            a = node.attributes
+            href = a.get(attribute)
+            if not href or tag == "link" and set((a.get("rel") or "").split()) & _SKIPPED_RELS:
+                continue
+            page.links.append((_line_in(raw, html.escape(href), href), href))
+    if not any(p in raw for p in PLACEHOLDERS):   # most pages: no walk
+        return page
+    for node in doc.root.traverse(include_text=True):
+        if node.is_element_node:
+            for name in ("alt", "title", "aria-label", "placeholder", "content"):
+                value = node.attributes.get(name) or ""
+                if any(p in value for p in PLACEHOLDERS):
+                    page.placeholders.append((_line_in(raw, html.escape(value), value), value.strip()))
+        elif node.is_text_node and node.parent is not None and node.parent.tag not in ("script", "style"):
+            data = node.text_content or ""
+            if any(p in data for p in PLACEHOLDERS):
+                text = " ".join(data.split())
+                page.placeholders.append((_line_in(raw, html.escape(data.strip(), quote=False),
+                                                   *PLACEHOLDERS), text))
+    return page
 
 
 def _read_pages(site: Path) -> dict[str, _Page]:
-    pages = {}
-    for path in sorted(site.rglob("*.html")):
-        parser = _Page()
-        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-        parser.close()
-        pages[path.relative_to(site).as_posix()] = parser
-    return pages
+    return {path.relative_to(site).as_posix(): _read_page(path.read_text(encoding="utf-8", errors="replace"))
+            for path in sorted(site.rglob("*.html"))}
 
 
 def _target(site: Path, own_host: str, page: str, href: str) -> tuple[str, str] | None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from . import csp, nginx
 from .gate import NOT_BUILT, release_gate
-from .publish import PublishError, Target, publish as publish_site, read_file, releases as list_releases, \
-    rollback as rollback_site
+from .publish import HISTORY, HISTORY_SHOWN, PUBLISH, ROLLBACK, PublishError, Target, listing, \
+    publish as publish_site, read_file, rollback as rollback_site
 
 
 def publish(root: Path, args) -> int:
@@ -23,46 +23,67 @@ def publish(root: Path, args) -> int:
     if errors or site is None:
         print(f"发布前检查发现 {len(errors)} 个错误，网站未发布。请改正后再运行 make publish。", file=sys.stderr)
         return 1
-    if args.nginx_conf:
-        check_policy(site, target, args.nginx_conf)
+    check_policy(site, target, args.nginx_conf)
     print(f"发布到 {target} ……")
     release = publish_site(site, target, keep=args.keep, bwlimit=args.bwlimit)
+    if release.leftovers:
+        print(f"已删除此前中断的发布留下的临时目录 {len(release.leftovers)} 个。")
     print(f"已发布：版本 {release.id} 正在使用。"
           + (f"如需回退到上一个版本 {release.previous}，运行 make rollback。" if release.previous else ""))
     return 0
 
 
-def check_policy(site: Path, target: Target, config_path: str) -> None:
-    """Refuse a site whose inline code the server's policy would block."""
+def check_policy(site: Path, target: Target, config_path: str | None) -> None:
+    """Refuse a site with pages the policy blocks (csp.inline_script_pages:
+    never allowed, whatever the server sends), or a server (its nginx
+    configuration at `config_path`, when given) whose policy would block the
+    site's own files."""
+    refused = csp.inline_script_pages(site)
+    if refused:
+        raise PublishError(csp.refusal(refused, "发布。网站未发布"))
+    if not config_path:
+        return
     text = read_file(target, config_path)
     if text is None:
         raise PublishError(f"读不到服务器上的 nginx 配置 {config_path}：请检查路径，或先安装 make nginx-conf 生成的配置")
     policy = nginx.policy_of(text)
     if policy is None:
         raise PublishError(f"{config_path} 中没有 Content-Security-Policy：请换成 make nginx-conf 生成的配置")
-    missing = csp.missing_from(policy, csp.scan_site(site))
+    missing = csp.missing_from(policy)
     if missing:
         raise PublishError(
-            f"新网页中的内联脚本或样式有变化（共 {len(missing)} 处），服务器现用的安全策略会拦住它们，"
-            f"网页功能会失效：请先运行 make nginx-conf 重新生成配置，安装到 {config_path} 并重新加载 nginx"
+            f"服务器现用的安全策略（{config_path}）与本网站的不同，会拦住网页所需的文件（{'；'.join(missing[:3])}），"
+            "网页功能会失效：请先运行 make nginx-conf 重新生成配置，安装到服务器并重新加载 nginx"
             "（nginx -t && systemctl reload nginx），然后再发布")
 
 
 def rollback(root: Path, args) -> int:
     target = Target.parse(args.target, args.ssh)
-    live, back = rollback_site(target, args.to)
-    print(f"已回退：正在使用的版本由 {live} 改为 {back}。")
+    done = rollback_site(target, args.to)
+    if done.note:
+        print(done.note)
+    print(f"已回退：正在使用的版本由 {done.old} 改为 {done.new}。"
+          + (f"再次运行 make rollback 将回到 {done.next}。" if done.next else "再往前已没有可回退的版本。"))
     return 0
 
 
 def releases(root: Path, args) -> int:
     target = Target.parse(args.target, args.ssh)
-    live, names = list_releases(target)
-    if not names:
+    state = listing(target)
+    if not state.names:
         print(f"{target} 还没有发布过网站。")
         return 0
-    for name in names:
-        print(f"{name}{'  ← 正在使用' if name == live else ''}")
+    for name in state.names:
+        print(name + ("  ← 正在使用" if name == state.live else "  ← make rollback 将回到此版本" if name == state.next
+                      else ""))
+    if not state.history:
+        print(f"\n（发布目标上还没有切换记录 {HISTORY}：从本版工具的下一次发布或回退开始记录。）")
+        return 0
+    actions = {PUBLISH: "发布", ROLLBACK: "回退"}
+    print(f"\n最近 {min(len(state.history), HISTORY_SHOWN)} 次切换（{HISTORY}，时间为 UTC）：")
+    for s in state.history[-HISTORY_SHOWN:]:
+        print(f"{s.time.replace('T', ' ').rstrip('Z')}  {actions.get(s.action, '回退到指定版本')}  "
+              f"{s.old or '（无）'} → {s.new}")
     return 0
 
 
@@ -71,12 +92,22 @@ def nginx_conf(root: Path, args) -> int:
     spec = args.target or nginx.DEFAULT_TARGET
     web_root = Target.parse(spec).path + "/current"
     server = nginx.Server(root=web_root, certificate=args.cert or nginx.CERTIFICATE,
-                          certificate_key=args.key or nginx.CERTIFICATE_KEY)
+                          certificate_key=args.key or nginx.CERTIFICATE_KEY, hsts_subdomains=_hsts_subdomains(args.hsts_subdomains))
     out = nginx.write(root, site, args.out or root / ".build" / "nginx" / nginx.FILE_NAME, server)
     print(f"nginx 配置已生成：{out}")
     if server.certificate == nginx.CERTIFICATE:
         print("请把其中的证书路径（CHANGE-ME）改为实际证书文件，或用 SSL_CERT=… SSL_KEY=… 重新生成。")
     return 0
+
+
+def _hsts_subdomains(given: str | None) -> bool:
+    """--hsts-subdomains 0 (make nginx-conf HSTS_SUBDOMAINS=0): HSTS without includeSubDomains."""
+    value = (given or "").strip().lower()
+    if value in ("", "1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off"):
+        return False
+    raise PublishError(f"HSTS_SUBDOMAINS={value} 看不懂：写 1（下级域名也只用 HTTPS，默认）或 0（只对本站域名）")
 
 
 COMMANDS = {"publish": publish, "rollback": rollback, "releases": releases, "nginx": nginx_conf}

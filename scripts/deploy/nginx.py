@@ -1,10 +1,11 @@
 """The nginx configuration of the site, generated from mkdocs.yml (the server
-name from `site_url`) and the built site (its Content-Security-Policy, csp.py).
+name from `site_url`) and the built site (refused if a page carries inline
+script, which its Content-Security-Policy, csp.py, blocks).
 
 nginx is what Chinese government hosting mostly runs. The configuration
 (nginx.conf.j2, a file for /etc/nginx/conf.d/) serves the release that the
 `current` symlink of the publishing target names (publish.py), over HTTPS
-only, with the Chinese 404 page, the release's .gz files (gzip_static, precompress.py), a long
+only (unknown host names get no answer), with Chinese error pages, the release's .gz files (gzip_static, precompress.py), a long
 cache for fingerprinted theme files and a short one for the rest, no
 directory listing, no dotfiles or source files, and the security headers.
 """
@@ -40,6 +41,10 @@ class Server:
     https_port: int = 443
     listen: str = ""          # an address ("127.0.0.1") or all of them
     ipv6: bool = True
+    # HSTS for the subdomains of the site's host too: right for a host of its
+    # own; wrong when the host is a parent other sites live under on plain HTTP
+    # (site_url https://zhalantun.gov.cn/ beside http://oa.zhalantun.gov.cn).
+    hsts_subdomains: bool = True
 
 
 def server_name(site_url: str) -> str:
@@ -59,12 +64,12 @@ def render(root: Path, site: Path, server: Server = Server()) -> str:
     config = site_config(root)
     site_url = str(config.get("site_url") or "")
     name = server_name(site_url)
-    inline = csp.scan_site(site)
-    if not inline.pages:
+    if not next(site.rglob("*.html"), None):
         raise InputError([Problem(str(site), 1, "", "网站目录中没有网页：请先运行 make site")])
-    if inline.handlers:
-        raise InputError([Problem(page, 1, "", f"网页含有内联事件处理（{what}），安全策略不允许，请改为脚本文件")
-                          for page, what in sorted(set(inline.handlers))])
+    # The policy is the project's constant: a page it would block is refused, never allowed by hash.
+    refused = csp.inline_script_pages(site)
+    if refused:
+        raise InputError([Problem(str(site / refused[0]), 1, "", csp.refusal(refused, "运行 make nginx-conf"))])
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE.parent), trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
                              undefined=jinja2.StrictUndefined)
@@ -74,7 +79,8 @@ def render(root: Path, site: Path, server: Server = Server()) -> str:
         http_port=server.http_port, https_port=server.https_port,
         https_port_suffix="" if server.https_port == 443 else f":{server.https_port}",
         listen=f"{server.listen}:" if server.listen else "", ipv6=server.ipv6,
-        csp=csp.policy(inline), permissions=PERMISSIONS, short_cache=SHORT_CACHE)
+        hsts_subdomains=server.hsts_subdomains,
+        csp=csp.policy(), permissions=PERMISSIONS, short_cache=SHORT_CACHE)
 
 
 def policy_of(config_text: str) -> str | None:

@@ -39,7 +39,9 @@ def first_query(page, url: str, query: str, cold: bool = True, settle_ms: int = 
         page.wait_for_selector("#zlt-search[data-engine=ready]")
         page.evaluate("window.__searchStart = performance.now()")
     page.get_by_label("请输入要查找的字词").fill(query)
-    page.wait_for_function("window.__searchDone !== null", timeout=10_000)
+    # A function, not an expression: Playwright polls an expression with eval(),
+    # which the pages' Content-Security-Policy forbids (no 'unsafe-eval').
+    page.wait_for_function("() => window.__searchDone !== null", timeout=10_000)
     page.wait_for_timeout(settle_ms)
     ms = page.evaluate("window.__searchDone - window.__searchStart")
     total = 0

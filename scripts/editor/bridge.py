@@ -1,20 +1,17 @@
-"""What passes between Decap CMS in the browser and decap-server on disk, and
-what the workbench changes on the way.
+"""What the workbench changes between Decap CMS's forms and the record files
+(files.py reads and writes them).
 
-decap-server (file mode) writes what Decap sends: YAML in Decap's order and
-style, empty fields as "" and [], no comments, and the uploaded photo as the
-phone took it. On the way to disk the workbench makes each record file what
-the project writes by hand (record_file: the model's field order, empty
-fields left out, the leading comment lines kept), carries over the fields
-the form does not show (a field the model does not know, a newer model's
-field), and cleans uploaded photos of their location (photos.py). A new
-record's id must be unused by every kind (Decap only looks in its folder).
-On the way to the browser, each record gets its id (the file name) as the
-form's 编号 field.
+Decap writes YAML in its own order and style, empty fields as "" and [], no
+comments. On the way to disk the workbench makes each record file what the
+project writes by hand (record_file: the model's field order, empty fields
+left out, the leading comment lines kept), and carries over the fields the
+form does not show (a field the model does not know, a newer model's field).
+A new record's id must be unused by every kind (Decap only looks in its
+folder). On the way to the browser, each record gets its id (the file name)
+as the form's 编号 field.
 """
 from __future__ import annotations
 
-import base64
 import re
 import threading
 import time
@@ -23,7 +20,6 @@ from pathlib import Path, PurePosixPath
 from ..records.loader import read_repository
 from ..records.schema import Kind, Schema
 from ..records.yaml_reader import YamlFault, parse_yaml, split_front_matter
-from .photos import NotAPhoto, clean, is_photo_name
 from .record_file import is_empty, leading_comments, prune, record_text
 
 
@@ -39,23 +35,6 @@ class Bridge:
 
     # --- to disk ---------------------------------------------------------------
 
-    def request_to_disk(self, body: dict) -> dict:
-        """The request for decap-server, with records and photos made right."""
-        action, params = body.get("action"), body.get("params") or {}
-        if action == "persistEntry":
-            files = params.get("dataFiles") or ([params["entry"]] if params.get("entry") else [])
-            for data_file in files:
-                data_file["raw"] = self.record_to_disk(data_file["path"], data_file["raw"])
-            for asset in params.get("assets") or []:
-                self.clean_asset(asset)
-            self.note_writes([f["path"] for f in files] + [a["path"] for a in params.get("assets") or []])
-        elif action == "persistMedia":
-            self.clean_asset(params["asset"])
-            self.note_writes([params["asset"]["path"]])
-        elif action in ("deleteFile", "deleteFiles"):
-            self.note_writes(params.get("paths") or [params.get("path")])
-        return body
-
     def note_writes(self, paths) -> None:
         now = time.time()
         with self.lock:
@@ -65,18 +44,13 @@ class Bridge:
         with self.lock:
             return self.writes.get(rel, 0.0)
 
-    def clean_asset(self, asset: dict) -> None:
-        if not is_photo_name(asset.get("path", "")) or asset.get("encoding") != "base64":
-            return
-        try:
-            asset["content"] = base64.b64encode(clean(base64.b64decode(asset["content"]))).decode("ascii")
-        except (NotAPhoto, ValueError):
-            pass  # not a photo after all: `check` says so once a record uses it
-
     def kind_of(self, rel: str) -> Kind | None:
         return self.schema.kind_for_path(rel)
 
-    def record_to_disk(self, rel: str, raw: str) -> str:
+    def record_to_disk(self, rel: str, raw: str, fixed: dict | None = None) -> str:
+        """The file's text for the form's raw text. fixed: fields whose values
+        the form does not decide (the newsroom's status and review), set to
+        these values, or left out where None."""
         kind = self.kind_of(rel)
         if kind is None:
             return raw
@@ -85,7 +59,7 @@ class Bridge:
         data.pop("id", None)            # the file name is the id
         comments: list[str] = []
         if path.is_file():
-            old_text = path.read_text(encoding="utf-8")
+            old_text = path.read_text(encoding="utf-8", errors="replace")
             try:
                 old, _ = self._parse(kind, old_text)
             except (YamlFault, Refused):
@@ -97,6 +71,10 @@ class Bridge:
             comments = leading_comments(split_front_matter(old_text)[0] if kind.front_matter else old_text)
         else:
             self.refuse_taken_id(kind, PurePosixPath(rel).stem)
+        for key, value in (fixed or {}).items():
+            data.pop(key, None)
+            if value is not None:
+                data[key] = value
         return record_text(kind, prune(data), body, comments)
 
     def _parse(self, kind: Kind, raw: str) -> tuple[dict, str]:
@@ -124,7 +102,7 @@ class Bridge:
     # --- to the browser ----------------------------------------------------------
 
     def response_to_browser(self, action: str, response):
-        """decap-server's answer, with each record's id in its form."""
+        """The backend's answer, with each record's id in its form."""
         if action in ("entriesByFolder", "entriesByFiles") and isinstance(response, list):
             for entry in response:
                 self._add_id(entry)

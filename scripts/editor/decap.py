@@ -30,6 +30,13 @@ CMS_DIR = Path(__file__).with_name("cms")
 CONFIG_FILE = CMS_DIR / "config.yml"
 PHOTO_FOLDER = "media/photos"
 VIDEO_FOLDER = "media/videos"
+MEDIA_FOLDERS = (PHOTO_FOLDER, VIDEO_FOLDER)     # the only folders the workbench writes media to
+# The one upload limit: the browser refuses a bigger file before sending it
+# (Decap's max_file_size), the workbench refuses it too (files.py). A phone's
+# photo is 2-8 MB; a film of minutes is hundreds: films are copied into
+# media/videos/ by hand and chosen in the form (README, 编辑工作台).
+MAX_FILE_MB = 20
+MAX_FILE = MAX_FILE_MB * 1024 * 1024
 STATUS_LABELS = {"draft": "草稿", "review": "待审", "published": "已发布"}
 DATE_PATTERN = [r"^\d{4}-\d{2}-\d{2}$", "请写成 年-月-日，如 2024-07-01"]
 ID_HINT = ("编号就是文件名：小写拼音或英文，用连字符连接，全站唯一，如 xinfa-shequ-dangwei。"
@@ -58,7 +65,7 @@ def _media(f: Field) -> dict:
     # "/…": from the repository's root; the value written is the path from
     # there too (the records name media that way).
     return {"widget": widget, "media_folder": f"/{folder}", "public_folder": folder,
-            "choose_url": False}
+            "choose_url": False, "media_library": {"config": {"max_file_size": MAX_FILE}}}
 
 
 def _ref(f: Field, schema: Schema, multiple: bool) -> dict:
@@ -124,8 +131,9 @@ FORM_HINTS = {
 }
 REF_HINT = "输入名称查找，点选结果（网站上会链接到它）。"
 MEDIA_HINTS = {
-    "image": "点“选择图片”上传或选用照片；上传时自动去掉拍摄地点、相机型号等隐藏信息。构建网站时自动缩小。",
-    "video": "点“选择文件”上传或选用视频（MP4 或 WebM）。",
+    "image": f"点“选择图片”上传或选用照片（不超过 {MAX_FILE_MB} MB）；上传时自动去掉拍摄地点、相机型号等隐藏信息。构建网站时自动缩小。",
+    "video": (f"点“选择文件”上传或选用视频（MP4 或 WebM，不超过 {MAX_FILE_MB} MB）；"
+              f"更大的视频请直接复制到 {VIDEO_FOLDER} 文件夹，再在这里选用。"),
     "subtitles": "点“选择文件”上传或选用字幕（WebVTT，.vtt）。",
 }
 
@@ -164,13 +172,13 @@ def _optional(fields: list[dict]) -> list[dict]:
     return fields
 
 
-def _collection(kind: Kind, schema: Schema) -> dict:
+def _collection(kind: Kind, schema: Schema, managed: tuple[str, ...] = ()) -> dict:
     folder = str(PurePosixPath(kind.path).parent)
     extension = PurePosixPath(kind.path).suffix.lstrip(".")
     fields = [{"name": "id", "label": "编号", "widget": "zlt-id", "required": True,
                "pattern": [ID_PATTERN, "只能用小写字母、数字和连字符，如 xinfa-shequ-dangwei"],
                "hint": ID_HINT, "from": kind.title_field, "kind": kind.name}]
-    fields += _fields(kind.fields, schema)
+    fields += [f for f in _fields(kind.fields, schema) if f["name"] not in managed]
     if kind.front_matter:
         fields.append({"name": "body", "label": "正文", "widget": "markdown", "required": False,
                        "modes": ["raw"],
@@ -197,10 +205,12 @@ def _collection(kind: Kind, schema: Schema) -> dict:
     }
 
 
-def decap_config(root: Path | None = None) -> dict:
+def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: tuple[str, ...] = ()) -> dict:
+    """proxy_url: where Decap sends its actions; managed: fields the form
+    leaves out because the server decides them (the newsroom: status, review)."""
     schema = schema_for(root)
     return {
-        "backend": {"name": "proxy", "proxy_url": "/api/v1", "branch": "main"},
+        "backend": {"name": "proxy", "proxy_url": proxy_url, "branch": "main"},
         "locale": "zh_Hans",
         "media_folder": PHOTO_FOLDER,
         "public_folder": PHOTO_FOLDER,
@@ -208,12 +218,14 @@ def decap_config(root: Path | None = None) -> dict:
         "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
         "show_preview_links": False,
         "editor": {"preview": True},
-        "collections": [_collection(kind, schema) for kind in schema.kinds.values()],
+        "collections": [_collection(kind, schema, managed) for kind in schema.kinds.values()],
     }
 
 
-def config_text(root: Path | None = None) -> str:
-    return HEADER + yaml.safe_dump(decap_config(root), allow_unicode=True, sort_keys=False, width=1 << 20)
+def config_text(root: Path | None = None, **options) -> str:
+    """The configuration as YAML; options: decap_config's."""
+    return HEADER + yaml.safe_dump(decap_config(root, **options), allow_unicode=True, sort_keys=False,
+                                   width=1 << 20)
 
 
 def write_config(path: Path = CONFIG_FILE, root: Path | None = None) -> Path:

@@ -15,27 +15,36 @@ byte for byte:
 - WebP: the EXIF and XMP chunks (and their flags in VP8X).
 The orientation is the one datum kept (in a minimal EXIF block): without it,
 a photo taken upright would show on its side.
+
+The format is known by the bytes, not the name (a .jfif is a JPEG). Whatever
+cannot be cleaned is refused with NotAPhoto, whose message an editor can read
+as it is: another format (HEIC, AVIF, TIFF, GIF: convert it), a photo over the
+pixel limit (records/images.py), a damaged structure, or a result that still
+shows a position. Nothing is ever passed on uncleaned.
 """
 from __future__ import annotations
 
-import io
 import struct
 import sys
 from pathlib import Path
 
+from ..check.photos_gps import located, located_photos
+from ..records.images import DAMAGED, PHOTO_SUFFIXES, BadPhoto, image_format, open_photo
+
 ORIENTATION = 0x0112
+# Names under which phones and Windows save photos (the bytes decide what they are).
+IMAGE_SUFFIXES = (*PHOTO_SUFFIXES, ".jfif", ".jpe", ".jif", ".heic", ".heif", ".avif",
+                  ".tif", ".tiff", ".gif", ".bmp")
 
 
-class NotAPhoto(ValueError):
-    """Bytes that are not a JPEG, PNG or WebP file this module can clean."""
+class NotAPhoto(BadPhoto):
+    """Bytes that are not a JPEG, PNG or WebP photo this module can clean; the
+    message is Chinese, to show an editor as it is."""
 
 
-def _orientation(data: bytes) -> int:
-    from PIL import Image
-
+def _orientation(im) -> int:
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            return int(im.getexif().get(ORIENTATION, 1) or 1)
+        return int(im.getexif().get(ORIENTATION, 1) or 1)
     except Exception:  # a damaged EXIF block: treat the photo as upright
         return 1
 
@@ -57,7 +66,7 @@ _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: markers without a lengt
 
 def _clean_jpeg(data: bytes, orientation: int) -> bytes:
     if not data.startswith(b"\xff\xd8"):
-        raise NotAPhoto("not a JPEG")
+        raise NotAPhoto(DAMAGED)
     out = bytearray(b"\xff\xd8")
     if orientation != 1:
         exif = b"Exif\x00\x00" + _exif_with_orientation(orientation)
@@ -65,7 +74,7 @@ def _clean_jpeg(data: bytes, orientation: int) -> bytes:
     i = 2
     while i < len(data):
         if data[i] != 0xFF:
-            raise NotAPhoto("damaged JPEG segment")
+            raise NotAPhoto(DAMAGED)
         marker = data[i + 1]
         if marker == 0xFF:            # fill byte
             i += 1
@@ -88,7 +97,7 @@ def _clean_jpeg(data: bytes, orientation: int) -> bytes:
         if marker not in _DROPPED_JPEG and not (marker == 0xE2 and segment[4:8] == b"MPF\x00"):
             out += segment
         i += 2 + length
-    raise NotAPhoto("JPEG without a picture")
+    raise NotAPhoto(DAMAGED)
 
 
 def _end_of_image(data: bytes, start: int) -> int:
@@ -98,7 +107,7 @@ def _end_of_image(data: bytes, start: int) -> int:
     separated by markers, which are copied too)."""
     end = data.find(b"\xff\xd9", start)
     if end < 0:
-        raise NotAPhoto("JPEG without its end")
+        raise NotAPhoto(DAMAGED)
     return end + 2
 
 
@@ -115,7 +124,7 @@ def _png_chunk(kind: bytes, body: bytes) -> bytes:
 
 def _clean_png(data: bytes, orientation: int) -> bytes:
     if not data.startswith(_PNG_SIGNATURE):
-        raise NotAPhoto("not a PNG")
+        raise NotAPhoto(DAMAGED)
     out = bytearray(_PNG_SIGNATURE)
     i = len(_PNG_SIGNATURE)
     while i < len(data):
@@ -129,7 +138,7 @@ def _clean_png(data: bytes, orientation: int) -> bytes:
         i += 12 + length
         if kind == b"IEND":
             return bytes(out)
-    raise NotAPhoto("PNG without its end")
+    raise NotAPhoto(DAMAGED)
 
 
 # --- WebP ----------------------------------------------------------------------
@@ -139,7 +148,7 @@ _VP8X_EXIF, _VP8X_XMP = 0x08, 0x04
 
 def _clean_webp(data: bytes, orientation: int) -> bytes:
     if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
-        raise NotAPhoto("not a WebP")
+        raise NotAPhoto(DAMAGED)
     chunks = []
     i = 12
     while i + 8 <= len(data):
@@ -163,21 +172,31 @@ def _clean_webp(data: bytes, orientation: int) -> bytes:
 
 def clean(data: bytes) -> bytes:
     """The photo without its metadata, the picture unchanged; raises NotAPhoto."""
-    orientation = _orientation(data)
     try:
-        if data.startswith(b"\xff\xd8"):
-            return _clean_jpeg(data, orientation)
-        if data.startswith(_PNG_SIGNATURE):
-            return _clean_png(data, orientation)
-        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-            return _clean_webp(data, orientation)
-    except (struct.error, IndexError) as e:
-        raise NotAPhoto(f"damaged file ({e})") from None
-    raise NotAPhoto("not a JPEG, PNG or WebP file")
+        with open_photo(data) as im:    # by the bytes; within the pixel limit
+            fmt, orientation = im.format, _orientation(im)
+    except BadPhoto as e:
+        raise NotAPhoto(str(e)) from None
+    try:
+        cleaned = {"JPEG": _clean_jpeg, "PNG": _clean_png, "WEBP": _clean_webp}[fmt](data, orientation)
+        with open_photo(cleaned) as im:
+            still_located = located(im)
+    except Exception:   # struct.error, IndexError, a result Pillow cannot read…
+        raise NotAPhoto(DAMAGED) from None
+    if still_located:   # metadata where this module does not look: refuse, never pass it on
+        raise NotAPhoto(f"无法清除这张照片里的拍摄地点：{DAMAGED}")
+    return cleaned
 
 
 def is_photo_name(name: str) -> bool:
-    return name.lower().endswith((".jpg", ".jpeg", ".png", ".webp"))
+    """Whether an upload of this name must go through clean() (every image
+    name, not only those the site uses: a .jfif or .heic upload is cleaned or refused)."""
+    return name.lower().endswith(IMAGE_SUFFIXES)
+
+
+def needs_cleaning(name: str, data: bytes) -> bool:
+    """Whether an upload must go through clean(): an image by its name or its bytes."""
+    return is_photo_name(name) or image_format(data[:16]) is not None
 
 
 def clean_file(path: Path) -> bool:
@@ -194,17 +213,18 @@ def clean_file(path: Path) -> bool:
 
 def clean_repository(root: Path, paths: list[Path] | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Clean the given photos, or every repository photo that carries a location.
-    Returns (cleaned, [(photo, why it could not be cleaned)])."""
-    from ..check.photos_gps import located_photos
-
+    Returns (cleaned, [(photo, why it could not be cleaned)]): one photo that
+    cannot be cleaned is named, and the others are cleaned all the same."""
     targets = paths if paths else located_photos(root)
     cleaned, failed = [], []
     for path in targets:
         try:
             if clean_file(path):
                 cleaned.append(path)
-        except (NotAPhoto, OSError) as e:
+        except NotAPhoto as e:
             failed.append((path, str(e)))
+        except OSError as e:
+            failed.append((path, f"无法读写这个文件（{e.strerror or e}）"))
     return cleaned, failed
 
 
@@ -216,7 +236,8 @@ def main(root: Path, paths: list[str]) -> int:
         shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path
         print(f"已清除拍摄地点等隐藏信息：{shown}")
     for path, why in failed:
-        print(f"无法清除 {path}：{why}（请用看图软件另存为 JPG 后再试）", file=sys.stderr)
+        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path
+        print(f"无法清除 {shown}：{why}", file=sys.stderr)
     if not cleaned and not failed:
         print("没有带拍摄地点的照片。")
     return 1 if failed else 0

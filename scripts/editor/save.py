@@ -1,6 +1,8 @@
 """`make save`: the editors' work into git, after the check, with a message
 that says what changed in the editors' words:
-“新增先进典型：某某社区党委；修改专题片：《希望的田野》；新增照片：支部活动.jpg”.
+“新增先进典型：某某社区党委；修改专题片：《希望的田野》；新增照片：支部活动.jpg（某某社区党委）”.
+A photo (or film, subtitles) is named with every record that uses it, so
+that a changed picture never goes unnoticed under a file name alone.
 
 Only content is committed (the record folders, content/, media/, wording/):
 a changed template or mkdocs.yml is the developers' and is left as it is.
@@ -74,13 +76,29 @@ def _title(root: Path, schema: Schema, change: Change) -> str:
     return _short(records[0].title) if records else stem
 
 
+def _users(root: Path, schema: Schema, change: Change) -> list[str]:
+    """The titles of the records that name a media file: in the working tree,
+    or, for a deleted file, in the last commit."""
+    from .files import media_users
+
+    if change.action != "D":
+        return [_short(title) for _, title in media_users(root, schema, change.path)]
+    folders = sorted({str(PurePosixPath(k.path).parent) for k in schema.kinds.values()})
+    found = _git(root, "grep", "-l", "-F", "-e", change.path, "HEAD", "--", *folders, check=False).stdout
+    order = list(schema.kinds)
+    paths = [line.split(":", 1)[1] for line in found.splitlines() if ":" in line]
+    paths = sorted((p for p in paths if schema.kind_for_path(p)),
+                   key=lambda p: (order.index(schema.kind_for_path(p).name), p))   # as media_users lists them
+    return [_title(root, schema, Change("D", p)) for p in paths]
+
+
 def _media_word(path: str) -> str | None:
     suffix = PurePosixPath(path).suffix.lower()
     return next((word for suffixes, word in MEDIA_WORDS.items() if suffix in suffixes), None)
 
 
 def message(root: Path, schema: Schema, found: list[Change]) -> str:
-    """新增先进典型：甲、乙；修改专题片：丙；新增照片：a.jpg — in the model's
+    """新增先进典型：甲、乙；修改专题片：丙；新增照片：a.jpg（甲） — in the model's
     order of kinds, then media, then pages and wording."""
     groups: dict[tuple[str, str], list[str]] = {}
     order = {name: i for i, name in enumerate(schema.kinds)}
@@ -93,7 +111,9 @@ def message(root: Path, schema: Schema, found: list[Change]) -> str:
         if kind is not None:
             add(order[kind.name], change.action, kind.label, _title(root, schema, change))
         elif _media_word(change.path):
-            add(900, change.action, _media_word(change.path), PurePosixPath(change.path).name)
+            users = _users(root, schema, change)
+            add(900, change.action, _media_word(change.path),
+                PurePosixPath(change.path).name + (f"（{'、'.join(users)}）" if users else ""))
         elif change.path.startswith("wording/"):
             add(950, change.action, "用语表", PurePosixPath(change.path).name)
         else:

@@ -13,11 +13,18 @@ shipped size (measured by tests/test_serve.py, `make bench`). What makes it:
 - mkdocs serve runs as a dirty build: it re-renders only the pages whose
   Markdown changed (others keep their last HTML, which is fine for a preview);
 - compiled templates (ours and the theme's) are kept between rebuilds.
+
+The preview shows drafts and the editors' notes, so it answers only requests
+made to it by its address (the Host check: a page of another site that made
+its own name point here, "DNS rebinding", is refused); and whatever goes wrong
+in a rebuild, the preview keeps running and says so on its pages, until a
+save puts it right.
 """
 from __future__ import annotations
 
 import filecmp
 import html
+import ipaddress
 import json
 import logging
 import shutil
@@ -67,6 +74,10 @@ STATUS_FILE = "preview-status.json"   # in .build/: the problems the pages show
 STATE_FILE = "preview-state.json"     # in .build/: when the preview last caught up (the workbench reads it)
 # What every served page shows at its top; set by regenerate, read per request.
 _status: dict = {"ok": True, "problems": [], "time": 0.0}
+# What the last regeneration found, to show again once a failed build of
+# mkdocs is followed by one that works (the failure may have been a race
+# with the next regeneration's sync, which the next build no longer meets).
+_regenerated: tuple[bool, list] = (True, [])
 # regenerated: when the last regeneration read the files; expect_build: whether
 # it changed anything mkdocs will build; built: when mkdocs last finished.
 _state: dict = {"regenerated": 0.0, "expect_build": False, "built": 0.0}
@@ -87,14 +98,17 @@ def caught_up(state: dict, since: float) -> bool:
         not state.get("expect_build") or state.get("built", 0) > state["regenerated"])
 
 
-def _set_status(root: Path, ok: bool, problems: list) -> bool:
+def _set_status(root: Path, ok: bool, problems: list, build: bool = False) -> bool:
     """Remember the problems the pages must show; when they change, write them
     to the status file, which mkdocs serve watches: the rebuild it starts
-    reloads every open page, so the banner appears even when no page changed."""
-    global _status
+    reloads every open page, so the banner appears even when no page changed.
+    `build`: the problems of a build of mkdocs, not of a regeneration."""
+    global _status, _regenerated
+    if not build:
+        _regenerated = (ok, list(problems))
     shown = [{"text": str(p), "level": p.level} for p in problems]
     changed = (ok, shown) != (_status["ok"], _status["problems"])
-    _status = {"ok": ok, "problems": shown, "time": time.time()}
+    _status = {"ok": ok, "problems": shown, "time": time.time(), "build": build}
     path = root / ".build" / STATUS_FILE
     if changed or not path.exists():
         path.write_text(json.dumps(_status, ensure_ascii=False), encoding="utf-8")
@@ -130,6 +144,44 @@ def regenerate(root: Path, docs: Path) -> bool:
     return True
 
 
+class _Failure:
+    """A rebuild that failed in an unexpected way, shown like a problem."""
+    level = "error"
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def regenerate_safely(root: Path, docs: Path) -> bool:
+    """regenerate, whatever it raises: a bad file must not stop the preview
+    (the worker thread would die, and the workbench wait for it forever).
+    The fault is shown on every page; the next save tries again."""
+    from ..records import loader
+
+    started = time.time()
+    try:
+        return regenerate(root, docs)
+    except Exception as e:
+        where = f"（正在处理 {loader.current_file}）" if loader.current_file else ""
+        text = (f"预览生成时出错{where}：{type(e).__name__}: {e}。请检查最近修改的文件，"
+                "改正后保存，预览会自动恢复；如果一直出现，请把这条消息发给技术人员。")
+        log.error("%s", text)
+        log.debug("预览生成时出错", exc_info=True)
+        try:
+            if not docs.exists():
+                docs.mkdir(parents=True)
+                (docs / "index.md").write_text("# 预览暂时无法生成\n\n请按页面顶部的提示改正错误。\n",
+                                               encoding="utf-8")
+            changed = _set_status(root, False, [_Failure(text)])
+            _write_state(root, regenerated=started, expect_build=changed)
+        except OSError as again:   # the disk itself: nothing more to do than say it
+            log.error("无法写入预览状态：%s", again)
+        return False
+
+
 def banner() -> str:
     """The problems of the last regeneration, as HTML for the top of a page."""
     status = _status
@@ -143,25 +195,43 @@ def banner() -> str:
     items = "".join(f"<li>{html.escape(p['text'])}</li>" for p in status["problems"][:50])
     more = len(status["problems"]) - 50
     items += f"<li>……另有 {more} 条，见终端或 make check</li>" if more > 0 else ""
-    return ('<div id="zlt-preview-problems" role="alert" style="position:sticky;top:0;z-index:1000;'
-            'background:#fff4e5;color:#3b1d00;border-bottom:4px solid #c62828;padding:1em 1.5em;'
-            'font-size:16px;line-height:1.6;max-height:45vh;overflow:auto">'
-            f'<strong>{html.escape(title)}</strong><ul style="margin:.5em 0 0 1.2em">{items}</ul></div>')
+    # Styled by site.css: the pages' policy allows no inline style.
+    return ('<div id="zlt-preview-problems" role="alert">'
+            f'<strong>{html.escape(title)}</strong><ul>{items}</ul></div>')
+
+
+LIVERELOAD_PATH = "/_zlt/livereload.js"
+
+
+def livereload_script() -> bytes:
+    """mkdocs' reload poller as a file: the pages' Content-Security-Policy
+    (script-src 'self', no inline code) blocks the inline copy mkdocs writes
+    into every page. The page's epoch and request id travel as data-
+    attributes of the script element."""
+    from mkdocs.livereload import _SCRIPT_TEMPLATE_STR
+
+    code = _SCRIPT_TEMPLATE_STR.rstrip().rsplit("\n", 1)[0]   # without its call
+    return (code + "\nvar s = document.currentScript;\n"
+            "livereload(+s.dataset.epoch, +s.dataset.request);\n").encode("utf-8")
 
 
 def show_problems_on_every_page() -> None:
     """mkdocs serve injects its reload script into every HTML page it serves:
-    inject the banner beside it, at response time, so that every page shows
-    the current problems without being rebuilt. Only this preview process is
+    inject a reference to it as a file instead (livereload_script), and the
+    banner of problems, at response time, so that every page shows the
+    current problems without being rebuilt. Only this preview process is
     patched (mkdocs is pinned; tests/test_serve.py would notice a change)."""
-    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.livereload import LiveReloadServer, _timestamp
 
-    inject = LiveReloadServer._inject_js_into_html
-    if getattr(inject, "shows_problems", False):
+    if getattr(LiveReloadServer._inject_js_into_html, "shows_problems", False):
         return
 
     def inject_with_banner(self, content: bytes, epoch: int) -> bytes:
-        content = inject(self, content, epoch)
+        end = content.rfind(b"</body>")
+        end = len(content) if end < 0 else end
+        script = (f'<script src="{LIVERELOAD_PATH}" data-epoch="{int(epoch)}" '
+                  f'data-request="{int(_timestamp())}"></script>').encode()
+        content = content[:end] + script + content[end:]
         shown = banner().encode("utf-8")
         if shown:
             at = content.find(b"<body")
@@ -196,7 +266,18 @@ def prune_after_each_build(root: Path) -> None:
 
     def build_and_prune(config, **kwargs):
         keep_compiled(config.theme, template_cache(root))
-        build(config, **kwargs)
+        try:
+            build(config, **kwargs)
+        except Exception as e:
+            # mkdocs' server would hold every request until a build succeeds:
+            # serve what was built, with the fault on top, instead.
+            text = (f"网站预览构建时出错：{type(e).__name__}: {e}。请检查最近修改的文件，改正后保存，"
+                    "预览会自动恢复。")
+            log.error("%s", text)
+            _set_status(root, False, [_Failure(text)], build=True)
+        else:
+            if _status["problems"] and _status.get("build"):
+                _set_status(root, *_regenerated)
         site = Path(config.site_dir)
         for page in stale_pages(Path(config.docs_dir), site):
             page.unlink(missing_ok=True)
@@ -210,6 +291,74 @@ def prune_after_each_build(root: Path) -> None:
     mkdocs_serve_module.build = build_and_prune
 
 
+FORBIDDEN = "只接受本机预览地址的请求，请用 http://127.0.0.1:端口/ 打开预览。".encode("utf-8")
+_extra_headers: list[tuple[str, str]] = []   # set by serve()
+
+
+def allowed_host(host: str, port: int) -> bool:
+    """Whether a request's Host names this server: localhost or an IP address
+    (127.0.0.1, or the computer's own on the local network when the preview
+    is bound there), at its port. A page of another site that made its name
+    point here (DNS rebinding) sends that name: refused, so it cannot read
+    the drafts and notes the preview shows."""
+    name, sep, given_port = host.rpartition(":")
+    if not sep or given_port != str(port):
+        return False
+    name = name.lower()
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
+    except ValueError:
+        return False
+    return True
+
+
+def check_host_on_every_request() -> None:
+    """Refuse requests whose Host is not the preview's own (403), and add
+    _extra_headers to the answers; mkdocs' server is patched in this process
+    only, as for the banner."""
+    from mkdocs.livereload import LiveReloadServer
+
+    serve_request = LiveReloadServer.serve_request
+    if getattr(serve_request, "checks_host", False):
+        return
+
+    def guarded(self, environ, start_response):
+        if not allowed_host(environ.get("HTTP_HOST", ""), self.server_address[1]):
+            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"),
+                                             ("Content-Length", str(len(FORBIDDEN)))])
+            return [FORBIDDEN]
+
+        if environ.get("PATH_INFO") == LIVERELOAD_PATH:
+            code = livereload_script()
+            start_response("200 OK", [("Content-Type", "text/javascript; charset=utf-8"),
+                                      ("Content-Length", str(len(code))), ("Cache-Control", "no-store"),
+                                      *_extra_headers])
+            return [code]
+
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, *_extra_headers], exc_info)
+
+        return serve_request(self, environ, start)
+
+    guarded.checks_host = True
+    LiveReloadServer.serve_request = guarded
+
+
+def frame_policy(framed_by: str | None) -> list[tuple[str, str]]:
+    """The header that lets only the workbench's page (framed_by, its origin,
+    e.g. http://127.0.0.1:8080, by either of its names) show the preview in a
+    frame; no header without it (framing a read-only page from another site
+    reads nothing: the browser keeps its content from that site)."""
+    if not framed_by:
+        return []
+    scheme, _, rest = framed_by.partition("://")
+    _, _, port = rest.rpartition(":")
+    origins = sorted({framed_by, f"{scheme}://127.0.0.1:{port}", f"{scheme}://localhost:{port}"})
+    return [("Content-Security-Policy", "frame-ancestors " + " ".join(origins))]
+
+
 def address_free(address: str) -> bool:
     host, _, port = address.rpartition(":")
     with socket.socket() as probe:
@@ -221,7 +370,9 @@ def address_free(address: str) -> bool:
     return True
 
 
-def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
+def serve(root: Path, address: str = "127.0.0.1:8000", framed_by: str | None = None) -> None:
+    """Run the live preview until Ctrl+C. framed_by: the origin of the page
+    allowed to show it in a frame (the workbench's), see frame_policy."""
     from mkdocs.commands.serve import serve as mkdocs_serve
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
@@ -235,8 +386,10 @@ def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
         lambda record: "'dirty' build" not in record.getMessage())
     docs = root / ".build" / "docs"
     show_problems_on_every_page()
+    _extra_headers[:] = frame_policy(framed_by)
+    check_host_on_every_request()
     prune_after_each_build(root)
-    regenerate(root, docs)
+    regenerate_safely(root, docs)
     pending = threading.Event()
 
     class Handler(FileSystemEventHandler):
@@ -250,7 +403,7 @@ def serve(root: Path, address: str = "127.0.0.1:8000") -> None:
             pending.wait()
             time.sleep(SETTLE)
             pending.clear()
-            regenerate(root, docs)
+            regenerate_safely(root, docs)
 
     observer = Observer()
     for name in WATCHED:

@@ -1,20 +1,20 @@
 """`make edit`: the editors' workbench, one command, on 127.0.0.1 only.
 
-It starts three things and stops them together on Ctrl+C:
-- decap-server (npm, pinned in tools/decap/) in its file mode: it reads and
-  writes the working tree and runs no git (its git mode would `git add .`
-  and switch branches under the editor's feet);
+It starts two things and stops them together on Ctrl+C:
 - the live preview (serve.py), which shows every record's real page;
 - this server: Decap CMS's page, its script (from tools/decap/node_modules,
   never a CDN), the forms generated from the model (decap.py), the
   workbench's own widgets and preview pane (cms/workbench.js), and the API:
-  Decap's calls pass through bridge.py on their way to decap-server, and
-  /api/record answers, for the preview pane, a record's problems from the
-  project's own check and the address of its page in the live preview.
+  Decap's file backend (files.py: the record and media files only, written
+  atomically) and /api/record, which answers, for the preview pane, a
+  record's problems from the project's own check and the address of its
+  page in the live preview.
 
 Only requests from the workbench's own page are served (Host and Origin
-checked): another site open in the same browser cannot write into the
-repository through it.
+checked): another site open in the same browser, even through DNS
+rebinding, cannot read or write the repository through it; the page cannot
+be framed. Every request gets an answer, a bad one a JSON error in Chinese;
+a connection that stalls is closed.
 """
 from __future__ import annotations
 
@@ -35,9 +35,10 @@ import urllib.parse
 from pathlib import Path, PurePosixPath
 
 from ..check import check_repository
-from ..records.schema import ID_RE, schema_for
-from .bridge import Bridge, Refused
-from .decap import CMS_DIR, config_text
+from ..records.schema import schema_for
+from .bridge import Bridge
+from .decap import CMS_DIR, MAX_FILE, MAX_FILE_MB, config_text
+from .files import ApiError, Files
 from .new import pinyin_id, unique_id
 from .serve import STATE_FILE, address_free, caught_up
 
@@ -45,10 +46,57 @@ log = logging.getLogger("zlt")
 PROJECT = Path(__file__).resolve().parents[2]
 DECAP_DIR = PROJECT / "tools" / "decap"
 DECAP_DIST = DECAP_DIR / "node_modules" / "decap-cms" / "dist"
-DECAP_SERVER = DECAP_DIR / "node_modules" / "decap-server" / "dist" / "index.js"
-CMS_FILES = {"/": "index.html", "/workbench.js": "workbench.js", "/workbench.css": "workbench.css"}
+CMS_FILES = {"/": "index.html", "/init.js": "init.js", "/workbench.js": "workbench.js",
+             "/workbench.css": "workbench.css"}
 DIST_FILE = re.compile(r"/((?:\d+\.)?decap-cms\.js)")
-MAX_BODY = 64 * 1024 * 1024      # a photo or a film, base64-encoded
+# A save carries every photo added to the record since the last one (a
+# gallery: several), each at most MAX_FILE, base64-encoded (4/3).
+FILES_PER_SAVE = 5
+MAX_BODY = FILES_PER_SAVE * (MAX_FILE * 4 // 3 + 4) + 1024 * 1024
+REQUEST_TIMEOUT = 30            # seconds a connection may stay silent
+BODY_DEADLINE = 300             # seconds for a whole request body, however it trickles
+# Every answer: not framed (clickjacking), not sniffed, not cached, no referrer.
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# The CMS page, as tight as Decap runs: its bundle compiles the config's
+# JSON schema with `new Function` (ajv) and styles with injected <style>
+# (emotion); an upload is read back from its blob: URL to be sent, and shown
+# from it; the preview pane frames the live preview (another port of
+# 127.0.0.1). Measured in Chromium: without any of these, Decap breaks.
+PAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' blob: data:; media-src 'self' blob:; font-src 'self' data:; connect-src 'self' blob:; "
+               "frame-src 'self' {preview}; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+               "form-action 'none'; frame-ancestors 'none'")
+
+
+def page_policy(preview: str = "") -> str:
+    """The CMS page's policy; preview: the live preview's origin it frames ("" none)."""
+    return PAGE_POLICY.format(preview=preview.rstrip("/")).replace(" ;", ";")
+
+
+def cms_file(name: str) -> tuple[Path, str] | None:
+    """The CMS page's file for a path under the page's own address ("" the
+    page itself, "init.js", "decap-cms.js", "12.decap-cms.js"…) and its media
+    type; None for any other name. The workbench and the newsroom's editing
+    page (scripts/newsroom/editing.py) serve these same files."""
+    key = "/" + name
+    if key in CMS_FILES:
+        path = CMS_DIR / CMS_FILES[key]
+        return path, (mimetypes.guess_type(path.name)[0] or "text/html") + "; charset=utf-8"
+    m = DIST_FILE.fullmatch(key)
+    if m and (DECAP_DIST / m[1]).is_file():
+        return DECAP_DIST / m[1], "text/javascript; charset=utf-8"
+    return None
+
+
+STATUS_WORDS = {400: "请求无法识别", 404: "找不到", 408: "请求超时", 411: "请求缺少 Content-Length",
+                413: "请求过大", 414: "请求的地址过长", 431: "请求头过大", 501: "不支持这种请求"}
 
 
 def free_port() -> int:
@@ -72,32 +120,14 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float) -> bool:
 class Workbench:
     """The state the request handlers share."""
 
-    def __init__(self, root: Path, decap_port: int, preview_url: str):
-        self.root, self.decap_port, self.preview_url = root, decap_port, preview_url
+    def __init__(self, root: Path, preview_url: str):
+        self.root, self.preview_url = root, preview_url
         self.schema = schema_for(root)
         self.bridge = Bridge(root, self.schema)
+        self.files = Files(root, self.schema, self.bridge)
         self.config = config_text(root)
-        self.origin = ""                       # set once the server has its port
         self._checked: tuple[float, list] = (-1.0, [])
         self._check_lock = threading.Lock()
-
-    # --- Decap's API, through the bridge --------------------------------------
-
-    def decap(self, body: dict) -> tuple[int, object]:
-        try:
-            body = self.bridge.request_to_disk(body)
-        except Refused as e:
-            return 409, {"error": str(e)}
-        conn = http.client.HTTPConnection("127.0.0.1", self.decap_port, timeout=120)
-        try:
-            conn.request("POST", "/api/v1", json.dumps(body), {"Content-Type": "application/json"})
-            reply = conn.getresponse()
-            status, data = reply.status, json.loads(reply.read() or b"null")
-        finally:
-            conn.close()
-        if status == 200:
-            data = self.bridge.response_to_browser(body.get("action"), data)
-        return status, data
 
     # --- the preview pane ---------------------------------------------------------
 
@@ -153,16 +183,37 @@ class Workbench:
         return unique_id(pinyin_id(name), {r["id"] for r in records}) if name.strip() else ""
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A browser that closed its tab mid-request is no error; anything else
+        is logged once, without a traceback in the editor's terminal."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            log.error("工作台处理请求时出错：%s", error)
+            log.debug("", exc_info=True)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "zlt-workbench"
+    sys_version = ""
+    timeout = REQUEST_TIMEOUT      # a silent connection is closed (socket timeout)
     bench: Workbench
 
     def log_message(self, fmt, *args):
         log.debug(fmt, *args)
 
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+
     def _ours(self) -> bool:
-        """Only the workbench's own page: its Host (no DNS rebinding) and, on
-        writes, its Origin (no other site posting into the repository)."""
+        """Only the workbench's own page: its Host (no DNS rebinding) and its
+        Origin when the browser sends one (no other site posting into the
+        repository)."""
         host = self.headers.get("Host", "")
         port = self.server.server_address[1]
         if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
@@ -174,64 +225,178 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for k, v in (extra or {}).items():
+        headers = {**SECURITY_HEADERS, "Content-Security-Policy": API_POLICY, **(extra or {})}
+        for k, v in headers.items():
             self.send_header(k, v)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _json(self, status: int, data) -> None:
         self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
+    def send_error(self, code, message=None, explain=None):
+        """The HTTP parser's own refusals (a malformed request line or header),
+        in the workbench's words, as JSON."""
+        self.close_connection = True
+        self.request_version = "HTTP/1.0"      # answered with headers, even a line HTTP/0.9 would allow
+        if not hasattr(self, "headers"):
+            self.headers = http.client.HTTPMessage()
+        self._json(code, {"error": STATUS_WORDS.get(code, "请求无法识别")})
+
+    def _refused(self) -> None:
+        self._json(403, {"error": "只接受本机编辑工作台页面的请求"})
+
     def do_GET(self):
         if not self._ours():
-            return self._send(403, "只接受本机编辑工作台页面的请求".encode(), "text/plain; charset=utf-8")
+            return self._refused()
+        try:
+            self._get()
+        except ApiError as e:
+            self._json(e.status, {"error": str(e)})
+        except (ConnectionError, TimeoutError):
+            raise
+        except Exception as e:                   # never a traceback to the browser
+            log.error("工作台处理请求时出错：%s", e)
+            log.debug("", exc_info=True)
+            self._json(500, {"error": f"工作台出错了（{type(e).__name__}），请把这条消息发给技术人员"})
+
+    def _get(self):
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         bench = self.bench
-        if url.path in CMS_FILES:
-            path = CMS_DIR / CMS_FILES[url.path]
-            kind = mimetypes.guess_type(path.name)[0] or "text/html"
-            return self._send(200, path.read_bytes(), f"{kind}; charset=utf-8")
+        found = cms_file(url.path[1:]) if url.path.startswith("/") else None
+        if found and url.path in CMS_FILES:
+            extra = {"Content-Security-Policy": page_policy(bench.preview_url)}
+            return self._send(200, found[0].read_bytes(), found[1], extra)
         if url.path == "/config.yml":
             return self._send(200, bench.config.encode("utf-8"), "text/yaml; charset=utf-8")
-        m = DIST_FILE.fullmatch(url.path)
-        if m and (DECAP_DIST / m[1]).is_file():
-            return self._send(200, (DECAP_DIST / m[1]).read_bytes(), "text/javascript; charset=utf-8",
-                              {"Cache-Control": "max-age=3600"})
+        if found:
+            return self._send(200, found[0].read_bytes(), found[1])
         if url.path == "/favicon.ico":
             return self._send(204, b"", "image/x-icon")
         if url.path == "/api/info":
-            return self._json(200, {"preview": bench.preview_url, "kinds": list(bench.schema.kinds)})
+            return self._json(200, {"preview": bench.preview_url, "kinds": list(bench.schema.kinds),
+                                    "max_file_mb": MAX_FILE_MB})
         if url.path == "/api/record":
-            rel = query.get("path", "")
-            if not rel or bench.schema.kind_for_path(rel) is None:
-                return self._json(404, {"error": "不是记录文件"})
-            return self._json(200, bench.record(rel))
+            return self._json(200, bench.record(bench.files.record(query.get("path", "")).rel))
         if url.path == "/api/records":
             kinds = [k for k in query.get("kinds", "").split(",") if k]
             return self._json(200, bench.bridge.records(kinds))
         if url.path == "/api/new-id":
             return self._json(200, {"id": bench.new_id(query.get("kind", ""), query.get("name", ""))})
-        self._send(404, "找不到".encode(), "text/plain; charset=utf-8")
+        self._json(404, {"error": "找不到"})
 
     def do_POST(self):
-        if not self._ours() or not self.headers.get("Content-Type", "").startswith("application/json"):
-            return self._send(403, "只接受本机编辑工作台页面的请求".encode(), "text/plain; charset=utf-8")
-        if urllib.parse.urlsplit(self.path).path != "/api/v1":
-            return self._send(404, b"", "text/plain")
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return self._json(413, {"error": f"文件过大（超过 {MAX_BODY // 1024 // 1024} MB）"})
+        if not self._ours():
+            self.close_connection = True
+            return self._refused()
         try:
-            body = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError:
-            return self._json(400, {"error": "请求无法识别"})
-        try:
-            status, data = self.bench.decap(body)
-        except (OSError, http.client.HTTPException) as e:
-            status, data = 502, {"error": f"文件服务没有响应（{e}）"}
+            if urllib.parse.urlsplit(self.path).path != "/api/v1":
+                self.close_connection = True
+                raise ApiError(404, "找不到")
+            kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if kind != "application/json":
+                self.close_connection = True
+                raise ApiError(415, "请求格式不对：应为 JSON（Content-Type: application/json）")
+            status, data = self.bench.files.handle(self._body())
+        except ApiError as e:
+            status, data = e.status, {"error": str(e)}
+        except (ConnectionError, TimeoutError):
+            raise
+        except OSError as e:
+            log.error("工作台无法读写文件：%s", e)
+            status, data = 500, {"error": f"无法读写文件（{e.strerror or e}）"}
+        except Exception as e:                   # never a traceback to the browser
+            log.error("工作台处理请求时出错：%s", e)
+            log.debug("", exc_info=True)
+            status, data = 500, {"error": f"工作台出错了（{type(e).__name__}），请把这条消息发给技术人员"}
         self._json(status, data)
+        if status == 413:
+            self._drain()
+
+    def _body(self):
+        """The request's JSON, read within the limits; ApiError otherwise."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise ApiError(411, "请求缺少 Content-Length（不支持分块传输）")
+        text = self.headers.get("Content-Length")
+        if text is None:
+            self.close_connection = True
+            raise ApiError(411, "请求缺少 Content-Length")
+        if not re.fullmatch(r"[0-9]{1,15}", text.strip()):
+            self.close_connection = True
+            raise ApiError(400, "请求无法识别：Content-Length 不是数字")
+        length = int(text)
+        if length > MAX_BODY:
+            self.close_connection = True
+            raise ApiError(413, f"文件过大（超过 {MAX_FILE_MB} MB），或一次保存的文件合计超过 "
+                                f"{FILES_PER_SAVE * MAX_FILE_MB} MB：请分几次上传")
+        return decode_json(self._read(length))
+
+    def _read(self, length: int) -> bytes:
+        deadline = time.monotonic() + BODY_DEADLINE
+        chunks, left = [], length
+        try:
+            while left:
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                chunk = self.rfile.read1(min(left, 1 << 20))
+                if not chunk:
+                    raise ConnectionResetError("the browser closed the connection")
+                chunks.append(chunk)
+                left -= len(chunk)
+        except TimeoutError:
+            self.close_connection = True
+            raise ApiError(408, f"请求超时：{REQUEST_TIMEOUT} 秒内没有收到数据") from None
+        return b"".join(chunks)
+
+    def _drain(self) -> None:
+        """Read (and drop) what the browser is still sending of a refused body,
+        for a while: closing with it unread would reset the connection before
+        the browser reads the answer."""
+        end, total = time.monotonic() + 10, 0
+        try:
+            self.connection.settimeout(2)
+            while time.monotonic() < end and total < 2 * MAX_BODY:
+                chunk = self.rfile.read1(1 << 20)
+                if not chunk:
+                    break
+                total += len(chunk)
+        except OSError:
+            pass
+
+
+def decode_json(raw: bytes):
+    """A request body's JSON; ApiError (400, in Chinese) when it is not
+    UTF-8 JSON whose every text a file could hold. The newsroom's too."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError(400, "请求无法识别：不是 UTF-8 文字") from None
+    except (ValueError, RecursionError):
+        raise ApiError(400, "请求无法识别：不是有效的 JSON") from None
+    if re.search(rb"\\u[dD][89a-fA-F]", raw) and not _encodable(body):
+        raise ApiError(400, "请求无法识别：含有无效的字符（单独的代理码位）")
+    return body
+
+
+def _encodable(value, depth: int = 0) -> bool:
+    """Whether every text in the request can be written as UTF-8 (JSON allows
+    a lone surrogate escape, \\ud800, which no file can hold)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_encodable(v, depth + 1) for v in value)
+    return True
 
 
 def _interrupt(signum, frame):
@@ -261,32 +426,25 @@ def edit(root: Path, address: str = "127.0.0.1:8080") -> int:
         log.error("工作台地址 127.0.0.1:%d 无法使用（可能已有一个工作台在运行）：请先关闭它，"
                   "或换一个端口，如 make edit ADDRESS=127.0.0.1:8081", port)
         return 1
-    if not DECAP_SERVER.is_file() or not (DECAP_DIST / "decap-cms.js").is_file():
+    if not (DECAP_DIST / "decap-cms.js").is_file():
         log.error("找不到 Decap CMS（tools/decap/node_modules）：请用 make edit 启动，它会先安装。")
         return 1
     (root / ".build").mkdir(exist_ok=True)
-    decap_port, preview_port = free_port(), free_port()
+    preview_port = free_port()
     preview_url = f"http://127.0.0.1:{preview_port}/"
-    origin = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PORT": str(decap_port), "BIND_HOST": "127.0.0.1", "MODE": "fs",
-           "GIT_REPO_DIRECTORY": str(root), "LOG_LEVEL": "warn", "ORIGIN": origin}
     procs: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        procs.append(subprocess.Popen(["node", str(DECAP_SERVER)], cwd=DECAP_DIR, env=env))
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "scripts", "--root", str(root), "serve", "--address", f"127.0.0.1:{preview_port}"],
+            [sys.executable, "-m", "scripts", "--root", str(root), "serve", "--address", f"127.0.0.1:{preview_port}",
+             "--framed-by", f"http://127.0.0.1:{port}"],
             cwd=PROJECT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}))
-        if not wait_for_port(decap_port, procs[0], 30):
-            log.error("文件服务（decap-server）没有启动：请检查 Node.js 是否已安装（node --version）。")
-            return 1
-        if not wait_for_port(preview_port, procs[1], 300):
+        if not wait_for_port(preview_port, procs[0], 300):
             log.error("预览没有启动，见上面的提示。")
             return 1
-        bench = Workbench(root, decap_port, preview_url)
-        handler = type("BoundHandler", (Handler,), {"bench": bench})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        server.daemon_threads = True
+        bench = Workbench(root, preview_url)
+        bench.files.remove_leftovers()
+        server = Server(("127.0.0.1", port), type("BoundHandler", (Handler,), {"bench": bench}))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         log.info("编辑工作台：http://127.0.0.1:%d/ （网站预览：%s；按 Ctrl+C 结束）", port, preview_url)
         while all(p.poll() is None for p in procs):

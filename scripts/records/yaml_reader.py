@@ -30,9 +30,21 @@ class _Loader(yaml.SafeLoader):
     as text, so the schema checks them and a wrong date names its line."""
 
 
+_STD = "tag:yaml.org,2002:"
+# `<<` and `=` are plain text in a record, not YAML's merge key and value
+# indicator (which have no constructor and would fail with PyYAML's words).
 _Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in (_STD + "timestamp", _STD + "merge", _STD + "value")]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# The tags plain YAML needs, written or not: text, numbers, true/false, empty,
+# lists and fields. Any other (!!python/object/apply, !!binary, !custom…) is
+# refused, never read as a plain list or text: a record is data, and a tag
+# would mean something to another reader of the same file.
+ALLOWED_TAGS = {
+    yaml.ScalarNode: {_STD + t for t in ("str", "int", "float", "bool", "null")},
+    yaml.SequenceNode: {_STD + "seq"},
+    yaml.MappingNode: {_STD + "map"},
 }
 
 
@@ -150,14 +162,33 @@ def explain(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
                 f"（解析器的提示：{problem or e}）")
 
 
-def _scalar(node: yaml.Node, line: int, loader: _Loader, path: tuple = ()) -> Any:
-    """A scalar as plain data: text, number, true/false or empty, nothing else."""
-    field = ""   # as the validator names fields: honours[1].year
+def _field(path: tuple) -> str:
+    """A field as the validator names it: honours[1].year."""
+    field = ""
     for i, part in enumerate(path):
         if isinstance(part, int):
             field += f"[{part + 1}]" if i else ""
         else:
             field += f".{part}" if field else part
+    return field
+
+
+def shown_tag(tag: str) -> str:
+    """A tag as it is written in the file: !!binary, !custom."""
+    shown = "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
+    return shown if len(shown) <= 60 else shown[:60] + "……"
+
+
+def _check_tag(node: yaml.Node, line: int, path: tuple) -> None:
+    if node.tag not in ALLOWED_TAGS[type(node)]:
+        raise YamlFault(line, f"不能使用 YAML 标记 {shown_tag(node.tag)}：记录里只写文字、数字、列表和字段，"
+                              "请删去这个以“!”开头的标记", _field(path))
+
+
+def _scalar(node: yaml.Node, line: int, loader: _Loader, path: tuple = ()) -> Any:
+    """A scalar as plain data: text, number, true/false or empty, nothing else."""
+    field = _field(path)
+    _check_tag(node, line, path)
     try:
         value = loader.construct_object(node)
     except ValueError:  # e.g. an integer of thousands of digits
@@ -173,6 +204,7 @@ def _scalar(node: yaml.Node, line: int, loader: _Loader, path: tuple = ()) -> An
 
 def _construct(node: yaml.Node, path: tuple, lines: dict, offset: int, loader: _Loader) -> Any:
     line = lines[path] = node.start_mark.line + 1 + offset
+    _check_tag(node, line, path)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -242,7 +274,8 @@ def parse_yaml(text: str, offset: int = 0) -> tuple[Any, dict]:
 def to_value(node: yaml.Node | None, offset: int = 0) -> tuple[Any, dict]:
     """A composed document → (value, {field path: line}); raises YamlFault."""
     lines: dict[tuple, int] = {}
-    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style):
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style
+                        and node.tag in ALLOWED_TAGS[yaml.ScalarNode]):
         # An empty document. (libyaml marks it at the end of the stream, the
         # pure-Python parser at its start: neither line means anything.)
         return None, lines

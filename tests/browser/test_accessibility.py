@@ -31,7 +31,7 @@ def open_search(page):
         control.first.click()
     else:  # a search field shown in the header itself (wide screens)
         page.locator("header input[aria-label*='搜索'], header input[placeholder*='搜索']").first.click()
-    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'INPUT'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'INPUT'")
 
 
 def open_reading_aids(page):
@@ -117,7 +117,7 @@ def test_the_keyboard_opens_the_search(page, site_url):
     else:
         pytest.fail("Tab never reached the search control in the header")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.tagName === 'INPUT'")
+    page.wait_for_function("() => document.activeElement.tagName === 'INPUT'")
     field = page.locator(":focus")
     assert field.is_visible()
     # The focused field is in the search dialog and has a name of its own.

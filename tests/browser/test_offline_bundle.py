@@ -159,7 +159,7 @@ def test_the_film_plays_from_file_with_its_subtitles_showing(page, bundle):
     video.scroll_into_view_if_needed()    # not under the sticky channel bar
     box = video.bounding_box()
     page.mouse.click(box["x"] + 24, box["y"] + box["height"] - 47)   # the controls' play button
-    page.wait_for_function("document.querySelector('article video').currentTime > 0.3", timeout=10000)
+    page.wait_for_function("() => document.querySelector('article video').currentTime > 0.3", timeout=10000)
     assert not video.evaluate("v => v.paused")
     tracks = video.evaluate("""v => [...v.textTracks].map(t => ({kind: t.kind, lang: t.language, mode: t.mode,
         cues: t.cues ? [...t.cues].map(c => c.text) : null, active: [...(t.activeCues || [])].map(c => c.text)}))""")

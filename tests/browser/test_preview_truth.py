@@ -80,15 +80,15 @@ def test_a_broken_save_shows_its_problem_on_the_open_page_and_a_fix_removes_it(p
     assert "正文第一段" in page.content()     # the last good content stays under it
 
     repo.write(UNIT, GOOD.replace("正文第一段", "正文风彩第一段"))
-    page.wait_for_function("document.body.innerText.includes('风彩') && "
+    page.wait_for_function("() => document.body.innerText.includes('风彩') && "
                            "(document.getElementById('zlt-preview-problems') || {}).innerText"
                            "?.includes('错别字')", timeout=30_000)
     text = page.locator("#zlt-preview-problems").inner_text()
     assert "风采" in text and "预览已更新" in text and f"{UNIT}:9:" in text
 
     repo.write(UNIT, GOOD.replace("正文第一段", "正文第二段"))
-    page.wait_for_function("document.body.innerText.includes('正文第二段')", timeout=30_000)
-    page.wait_for_function("!document.getElementById('zlt-preview-problems')", timeout=30_000)
+    page.wait_for_function("() => document.body.innerText.includes('正文第二段')", timeout=30_000)
+    page.wait_for_function("() => !document.getElementById('zlt-preview-problems')", timeout=30_000)
 
 
 def test_a_deleted_record_page_disappears(preview):

@@ -99,7 +99,7 @@ def test_more_results_come_ten_at_a_time_without_repeats(page, site_url):
     total = int(status.split()[1])
     assert total > 10
     page.get_by_role("button", name="显示更多结果").click()
-    page.wait_for_function(f"document.querySelectorAll('.zlt-search__results a').length >= {min(20, total)}")
+    page.wait_for_function(f"() => document.querySelectorAll('.zlt-search__results a').length >= {min(20, total)}")
     page.wait_for_timeout(300)   # nothing more arrives
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert len(hrefs) == min(20, total) == len(set(hrefs))

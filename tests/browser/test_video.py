@@ -65,8 +65,8 @@ def test_a_film_plays_with_poster_subtitles_and_download(page, film_url, full_re
     video.scroll_into_view_if_needed()   # below the masthead and the facts line
     box = video.bounding_box()
     page.mouse.click(box["x"] + 24, box["y"] + box["height"] - 47)
-    page.wait_for_function("window.filmPlaying === true", timeout=10000)
-    page.wait_for_function("document.querySelector('article video').currentTime > 0.3", timeout=10000)
+    page.wait_for_function("() => window.filmPlaying === true", timeout=10000)
+    page.wait_for_function("() => document.querySelector('article video').currentTime > 0.3", timeout=10000)
     assert not video.evaluate("v => v.paused")
 
     tracks = video.evaluate("""v => [...v.textTracks].map(t => ({kind: t.kind, lang: t.language,
@@ -95,7 +95,7 @@ def test_the_player_works_from_the_keyboard(page, film_url):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") == "VIDEO"
     page.keyboard.press("Space")
-    page.wait_for_function("document.querySelector('article video').currentTime > 0.3", timeout=10000)
+    page.wait_for_function("() => document.querySelector('article video').currentTime > 0.3", timeout=10000)
     page.keyboard.press("Space")
     assert video.evaluate("v => v.paused")
 

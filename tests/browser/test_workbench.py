@@ -5,15 +5,20 @@ model carries one field more than the project's, to show that the forms
 follow the model); the CMS in Chinese; a new unit with an honour, a member
 chosen by name, a photo uploaded from a phone (with its GPS position) and
 the draft status, saved; the file on disk in the model's order, passing the
-check, its page in the preview pane; a red SMS and a figure edited the same
-way; a typo (风彩) shown in the browser; Ctrl+C stops everything. Every
-request of the browser is recorded: none leaves 127.0.0.1.
+check, its page in the preview pane, the photo stored under its name and a
+hash of its bytes; a member with another photo of the same file name, which
+leaves the unit's photo byte for byte; the same photo again, refused in
+Chinese; a red SMS and a figure edited the same way; a typo (风彩) shown in
+the browser; Ctrl+C stops everything. Every request of the browser is
+recorded: none leaves 127.0.0.1; the page's Content-Security-Policy blocks
+nothing Decap needs.
 
 Screenshots of each step go to .build/screenshots/workbench/ (not committed):
 编辑指南.md shows them.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -62,7 +67,7 @@ def pixels(data: bytes) -> bytes:
 
 
 def front(path: Path) -> dict:
-    """A record file's fields ({} while decap-server is writing it)."""
+    """A record file's fields."""
     text = path.read_text(encoding="utf-8")
     return yaml.safe_load(text.split("---")[1] if text.startswith("---") else text) or {}
 
@@ -127,6 +132,15 @@ def cms(workbench, browser, requests_seen):
     errors = []
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
+    ours = urllib.parse.urlsplit(address).netloc
+
+    def blocked(message):
+        # The workbench page's own policy (the live preview in its frame has its own).
+        where = urllib.parse.urlsplit(message.location.get("url") or address).netloc
+        if "Content Security Policy" in message.text and where == ours:
+            errors.append(message.text)
+
+    page.on("console", blocked)
     page.set_default_timeout(TIMEOUT)
     page.goto(address)
     page.get_by_role("button", name="进入编辑工作台").click()
@@ -233,16 +247,63 @@ def test_a_new_unit_with_honours_a_member_a_photo_and_draft_status(cms, workbenc
     data = front(path)
     model = list(schema_for(repo).kinds["unit"].fields)
     assert list(data) == [f for f in model if f in data]
+    stored = f"media/photos/支部活动-照片-{hashlib.sha256(original).hexdigest()[:8]}.jpg"   # no other photo's name
     assert data == {"name": "某某社区党委", "sector": "社区", "town": "某某街道",
                     "honours": [{"title": "全国“五好”党组织风采大赛", "year": 2010, "level": "国家级"}],
-                    "members": ["jiang-tianyou"], "photo": "media/photos/支部活动-照片.jpg",
+                    "members": ["jiang-tianyou"], "photo": stored,
                     "photo_alt": "社区党委书记在党员活动室讲党课", "contact": "张三", "status": "draft"}
     assert "## 基本情况\n\n社区党委组织党员入户走访。" in path.read_text(encoding="utf-8")
-    photo = repo / "media/photos/支部活动-照片.jpg"
+    photo = repo / stored
     assert not has_location(photo) and b"HUAWEI" not in photo.read_bytes()
     assert pixels(photo.read_bytes()) == pixels(original)
     done = check(repo)
     assert done.returncode == 0, done.stdout
+
+
+def test_another_photo_of_the_same_name_leaves_the_first_one_byte_for_byte(cms, workbench, tmp_path):
+    """The review's case: a new member, a different photo also called
+    支部活动 照片.jpg. Before, Decap asked in English whether to replace the
+    file, and on OK the unit's photo was silently replaced."""
+    repo, _, _, _ = workbench
+    page = cms
+    unit_photo = front(repo / UNIT)["photo"]
+    kept = (repo / unit_photo).read_bytes()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    new_member = page.url.split("#")[0] + "#/collections/member/new"
+    page.goto(new_member)
+    retype(field(page, "姓名"), "某某")
+    expect(field(page, "编号")).to_have_value("moumou")
+    other = tmp_path / "支部活动 照片.jpg"
+    Image.new("RGB", (800, 600), (20, 90, 160)).save(other, "JPEG", quality=90)
+    page.get_by_role("button", name="选择图片").first.click()
+    page.locator("input[type=file]").set_input_files(str(other))
+    page.get_by_role("button", name="选用选中的文件").click()
+    retype(field(page, "照片说明").first, "某某在走访群众")
+    save(page)
+    page.wait_for_url(re.compile(r"/entries/moumou$"))
+    member = repo / "exemplars/members/moumou.md"
+    end = time.monotonic() + TIMEOUT / 1000
+    while not member.is_file() or "photo" not in front(member):
+        assert time.monotonic() < end, "the member was not saved"
+        time.sleep(0.1)
+    stored = front(member)["photo"]
+    assert stored == f"media/photos/支部活动-照片-{hashlib.sha256(other.read_bytes()).hexdigest()[:8]}.jpg"
+    assert stored != unit_photo and (repo / unit_photo).read_bytes() == kept
+    assert pixels((repo / stored).read_bytes()) == pixels(other.read_bytes())
+    assert not [m for m in dialogs if "already exists" in m or "replace" in m]
+
+    # The same photo once more: already there, said in Chinese, nothing replaced.
+    page.goto(new_member)
+    field(page, "姓名").wait_for()
+    page.get_by_role("button", name="选择图片").first.click()
+    page.locator("input[type=file]").set_input_files(str(other))
+    end = time.monotonic() + 10
+    while not dialogs and time.monotonic() < end:
+        page.wait_for_timeout(100)
+    assert dialogs and "已经在库中" in dialogs[-1] and "replace" not in dialogs[-1], dialogs
+    assert (repo / unit_photo).read_bytes() == kept
+    assert check(repo).returncode == 0
 
 
 def edit_field(page, path: Path, collection: str, label: str, name: str, text: str) -> None:

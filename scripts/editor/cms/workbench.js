@@ -7,6 +7,7 @@
 (function () {
   'use strict';
   var CMS = window.CMS, h = window.h, createClass = window.createClass;
+  var INFO = {};      // the server's /api/info
 
   /* --- Words: Decap's “发布” is not our 已发布 (status: published) --------- */
 
@@ -82,7 +83,142 @@
     return into;
   }
 
-  CMS.registerLocale('zh_Hans', merge(merge({}, CMS.getLocale('zh_Hans') || {}), WORDS));
+  function registerWords(info) {
+    WORDS.mediaLibrary.mediaLibrary = {
+      fileTooLarge: '文件过大（超过 ' + info.max_file_mb + ' MB），没有上传。更大的视频请直接复制到仓库的 media/videos 文件夹，再在这里选用。',
+      onDelete: '确定要删除这个文件吗？有记录使用它时，工作台不会删除。',
+    };
+    CMS.registerLocale('zh_Hans', merge(merge({}, CMS.getLocale('zh_Hans') || {}), WORDS));
+  }
+
+  /* Decap's few words that are not in its locales. */
+  var ENGLISH = [
+    [/^Failed to delete media: /, '删除失败：'],
+    [/^Failed to persist media: (Error: )?/, '上传失败：'],
+    [/^Failed to load media: /, '无法读取照片库：'],
+  ];
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(function translate(node) {
+        if (node.nodeType === 3) {
+          ENGLISH.forEach(function (rule) {
+            if (rule[0].test(node.data)) node.data = node.data.replace(rule[0], rule[1]);
+          });
+        } else if (node.childNodes) {
+          node.childNodes.forEach(translate);
+        }
+      });
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
+  /* --- Uploads: a name no other file can take ------------------------------- */
+  // Decap names an upload after the file, and asks (in English) whether to
+  // replace a file of the same name: a different photo would replace the one
+  // another record shows. Each upload's name gets the first characters of its
+  // bytes' SHA-256, as the workbench's backend names uploads (files.py):
+  // another photo, another name; the same photo, the same name.
+  var renamedEvents = new WeakSet();
+
+  function hashedName(name, hex) {
+    var dot = name.lastIndexOf('.'), stem = dot > 0 ? name.slice(0, dot) : name;
+    var suffix = dot > 0 ? name.slice(dot) : '', tail = '-' + hex.slice(0, 8);
+    return stem.slice(-tail.length) === tail ? name : stem + tail + suffix;
+  }
+
+  function withHashedName(file) {
+    return file.arrayBuffer().then(function (bytes) {
+      return crypto.subtle.digest('SHA-256', bytes);
+    }).then(function (digest) {
+      var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) {
+        return (b < 16 ? '0' : '') + b.toString(16);
+      }).join('');
+      return new File([file], hashedName(file.name, hex), { type: file.type, lastModified: file.lastModified });
+    });
+  }
+
+  // Before Decap's own handler (capture, on the document): the chosen files,
+  // renamed, then the change again for Decap.
+  document.addEventListener('change', function (event) {
+    var input = event.target;
+    if (renamedEvents.has(event) || !input || input.type !== 'file' || !input.files || !input.files.length) return;
+    event.stopImmediatePropagation();
+    Promise.all(Array.prototype.map.call(input.files, withHashedName)).then(function (files) {
+      var chosen = new DataTransfer();
+      files.forEach(function (file) { chosen.items.add(file); });
+      input.files = chosen.files;
+      var again = new Event('change', { bubbles: true });
+      renamedEvents.add(again);
+      input.dispatchEvent(again);
+    });
+  }, true);
+
+  // Decap's English question before replacing a file of the same name: with
+  // names from the bytes, the same name is the same file, already there.
+  var nativeConfirm = window.confirm.bind(window);
+  window.confirm = function (text) {
+    var same = /^(.*) already exists\. Do you want to replace it\?$/.exec(String(text));
+    if (same) {
+      window.alert('这个文件已经在库中（' + same[1] + '，内容相同），不必再上传：请在列表中选中它，再点“选用选中的文件”。');
+      return false;
+    }
+    return nativeConfirm(text);
+  };
+
+  /* --- Behind the newsroom's login (scripts/newsroom/editing.py) ----------- */
+  // The same page, served by the newsroom under its own address: every call
+  // above is relative to the page. Decap's own requests to the backend carry
+  // no CSRF token: the newsroom's /api/info gives it (to this page only: the
+  // answer is JSON of the same origin), and it goes into the header of every
+  // request to the page's api/, which also shows the server's notes (a record
+  // put back to draft) and conflicts (what changed meanwhile) in full.
+  var apiBase = new URL('api/', location.href).pathname;
+
+  function notice(text, detail, kind) {
+    var box = document.getElementById('zlt-notice');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'zlt-notice';
+      box.setAttribute('role', 'alert');
+      document.body.appendChild(box);
+    }
+    box.className = 'zlt-notice' + (kind ? ' zlt-notice-' + kind : '');
+    box.textContent = '';
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'zlt-button';
+    close.textContent = '知道了';
+    close.addEventListener('click', function () { box.remove(); });
+    var p = document.createElement('p');
+    p.textContent = text;
+    box.appendChild(p);
+    if (detail) {
+      var pre = document.createElement('pre');
+      pre.textContent = detail;
+      box.appendChild(pre);
+    }
+    box.appendChild(close);
+  }
+
+  function guardRequests(token) {
+    var nativeFetch = window.fetch.bind(window);
+    window.fetch = function (input, init) {
+      var url = new URL(typeof input === 'string' ? input : input.url, location.href);
+      if (url.origin !== location.origin || url.pathname.indexOf(apiBase) !== 0) return nativeFetch(input, init);
+      init = Object.assign({}, init || {});
+      var headers = new Headers(init.headers || (typeof input === 'string' ? undefined : input.headers));
+      headers.set('X-CSRFToken', token);
+      init.headers = headers;
+      return nativeFetch(input, init).then(function (response) {
+        if ((response.headers.get('Content-Type') || '').indexOf('application/json') === 0) {
+          response.clone().json().then(function (data) {
+            if (data && data.diff) notice(data.error, data.diff, 'conflict');
+            else if (data && data.note) notice(data.note, '', 'note');
+          }, function () {});
+        }
+        return response;
+      });
+    };
+  }
 
   function api(path) {
     return fetch(path, { headers: { Accept: 'application/json' } }).then(function (r) { return r.json(); });
@@ -100,7 +236,7 @@
     componentDidMount: function () {
       var self = this;
       if (!this.isNew()) return;
-      api('/api/records').then(function (records) {
+      api('api/records').then(function (records) {
         self.setState({ taken: new Set(records.map(function (r) { return r.id; })) });
       });
       // Decap re-renders a widget only when its own value changes: this one
@@ -125,7 +261,7 @@
     generate: function () {
       var self = this, name = String(this.name()).trim();
       if (!name) return;
-      api('/api/new-id?kind=' + encodeURIComponent(this.props.field.get('kind')) +
+      api('api/new-id?kind=' + encodeURIComponent(this.props.field.get('kind')) +
           '&name=' + encodeURIComponent(name)).then(function (answer) {
         if (answer.id) {
           self.setState({ auto: answer.id });
@@ -162,7 +298,7 @@
     getInitialState: function () { return { records: [], query: '' }; },
     componentDidMount: function () {
       var self = this, kinds = plain(this.props.field.get('kinds')) || [];
-      api('/api/records?kinds=' + encodeURIComponent(kinds.join(','))).then(function (records) {
+      api('api/records?kinds=' + encodeURIComponent(kinds.join(','))).then(function (records) {
         self.setState({ records: records });
       });
     },
@@ -269,7 +405,7 @@
       var self = this, path = this.path();
       clearTimeout(this.timer);
       if (!path) return;
-      api('/api/record?path=' + encodeURIComponent(path)).then(function (info) {
+      api('api/record?path=' + encodeURIComponent(path)).then(function (info) {
         if (self.dead) return;
         if (!info.ready) {
           // The live preview has not caught up with the save yet.
@@ -292,25 +428,36 @@
           '第 ' + p.line + ' 行' + (p.field ? ' · ' + p.field : '') + '（' + level.word + '）：' + p.message);
       }));
     },
+    page: function (info) {
+      if (!INFO.preview) {
+        // The newsroom runs no live preview: its item page, where the record
+        // is submitted and its reviews read.
+        return info.url ? h('p', { style: { margin: '1em 0 0' } }, h('a', {
+          href: info.url, target: '_blank', rel: 'noopener', id: 'zlt-item-link',
+        }, '在审稿系统中打开这篇稿件（送审、查看审核意见）')) : null;
+      }
+      var url = info.url.replace(/(#.*)?$/, function (hash) { return '?v=' + this.state.stamp + hash; }.bind(this));
+      return h('div', null,
+        h('h2', { style: { fontSize: '18px', margin: '1em 0 .4em' } }, '网站预览'),
+        h('p', { style: { margin: '0 0 .5em', fontSize: '14px', color: '#555' } },
+          '这是它在网站上的页面。草稿和待审的记录只在预览中显示，页面上标有“尚未发布”。'),
+        h('iframe', { key: this.state.stamp, src: url, title: '网站预览', id: 'zlt-preview-frame',
+          style: { width: '100%', height: '1400px', border: '1px solid #ccc', borderRadius: '4px' } }));
+    },
     render: function () {
       var info = this.state.info, path = this.path(), body;
       if (!path) {
         body = h('p', null, '保存后，这里显示这条记录的检查结果，以及它在网站上的样子。');
       } else if (this.state.failed) {
-        body = h('p', { style: { color: '#b71c1c' } }, '无法取得检查结果：工作台是否已关闭？');
+        body = h('p', { style: { color: '#b71c1c' } }, (INFO.csrf ? '无法取得检查结果：请刷新页面，或重新登录审稿系统。' : '无法取得检查结果：工作台是否已关闭？'));
       } else if (!info || !info.ready || !info.problems) {
         body = h('p', null, '正在检查并更新预览……');
       } else {
-        var url = info.url.replace(/(#.*)?$/, function (hash) { return '?v=' + this.state.stamp + hash; }.bind(this));
         body = h('div', null,
           this.problems(info),
           info.elsewhere ? h('p', { style: { color: '#8a5a00' } },
             '其他文件还有 ' + info.elsewhere + ' 个错误（运行 make check 可以看到全部）。') : null,
-          h('h2', { style: { fontSize: '18px', margin: '1em 0 .4em' } }, '网站预览'),
-          h('p', { style: { margin: '0 0 .5em', fontSize: '14px', color: '#555' } },
-            '这是它在网站上的页面。草稿和待审的记录只在预览中显示，页面上标有“尚未发布”。'),
-          h('iframe', { key: this.state.stamp, src: url, title: '网站预览', id: 'zlt-preview-frame',
-            style: { width: '100%', height: '1400px', border: '1px solid #ccc', borderRadius: '4px' } }));
+          this.page(info));
       }
       return h('div', { style: paneStyle, id: 'zlt-preview-pane' },
         h('h2', { style: { fontSize: '18px', margin: '0 0 .4em' } }, '检查结果'),
@@ -326,7 +473,10 @@
     },
   });
 
-  api('/api/info').then(function (info) {
+  api('api/info').then(function (info) {
+    INFO = info;
+    if (info.csrf) guardRequests(info.csrf);
+    registerWords(info);
     (info.kinds || []).forEach(function (name) { CMS.registerPreviewTemplate(name, Preview); });
     CMS.init();
   });
