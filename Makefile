@@ -3,29 +3,34 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
+# CONTENT: the content repository every command below reads (default: this
+# one), e.g. make check CONTENT=../another-site; REPO is its older name, kept
+# for make edit / make save. Outputs (site/, dist/, .build/) go into that repository.
+REPO    ?=
+CONTENT ?= $(REPO)
+ROOT_ARG = $(if $(CONTENT),--root "$(CONTENT)",)
 
-.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf clean-photos edit save bench bench-print print print-deps test test-fast test-real-content system-deps clean offline lighthouse screenshots
+.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf clean-photos edit save newsroom bench bench-print print print-deps test test-fast test-real-content system-deps clean offline lighthouse screenshots
 
 site: $(VENV)/.installed            ## build the public site into site/
-	$(BIN)/python -m scripts build
+	$(BIN)/python -m scripts $(ROOT_ARG) build
 
 preview: $(VENV)/.installed         ## build with unpublished records, marked
-	$(BIN)/python -m scripts build --preview --site .build/preview
+	$(BIN)/python -m scripts $(ROOT_ARG) build --preview --site "$(or $(CONTENT),.)/.build/preview"
 
 serve: $(VENV)/.installed           ## live preview on http://127.0.0.1:8000
-	$(BIN)/python -m scripts serve
+	$(BIN)/python -m scripts $(ROOT_ARG) serve
 
 # The editors' workbench (forms in the browser, checks and preview beside them)
 # on http://127.0.0.1:8080; Ctrl+C stops it. Decap CMS is pinned in
-# tools/decap/package.json (npm, not in git). REPO: another content repository;
-# ADDRESS: another address (port 0: any free port).
-REPO ?= .
+# tools/decap/package.json (npm, not in git). CONTENT (or REPO): another content
+# repository; ADDRESS: another address (port 0: any free port).
 ADDRESS ?= 127.0.0.1:8080
 edit: $(VENV)/.installed tools/decap/node_modules/.installed   ## the editors' workbench in the browser
-	$(BIN)/python -m scripts --root "$(REPO)" edit --address "$(ADDRESS)"
+	$(BIN)/python -m scripts $(ROOT_ARG) edit --address "$(ADDRESS)"
 
 save: $(VENV)/.installed            ## check, then commit the changed records and photos with a Chinese message
-	$(BIN)/python -m scripts --root "$(REPO)" save
+	$(BIN)/python -m scripts $(ROOT_ARG) save
 
 tools/decap/node_modules/.installed: tools/decap/package.json tools/decap/package-lock.json
 	@command -v node >/dev/null || { echo "需要 Node.js（node 和 npm）：请先安装，如 apt-get install nodejs npm"; exit 1; }
@@ -33,26 +38,28 @@ tools/decap/node_modules/.installed: tools/decap/package.json tools/decap/packag
 	touch $@
 
 offline: $(VENV)/.installed         ## one zip in dist/ for the terminals, opened from file://
-	$(BIN)/python -m scripts offline
+	$(BIN)/python -m scripts $(ROOT_ARG) offline
 
 # The 先进典型事迹材料汇编 and the 专题片目录 as PDFs in dist/ (scripts/print/,
 # templates/print/); POSTER=<id>: that record's A4 poster instead; SAMPLES=1:
-# the samples too, marked 示例 on every page (for checking the layout only).
-print: $(VENV)/.installed print-deps   ## make print ; make print POSTER=moguqi-dangwei [SAMPLES=1]
-	$(BIN)/python -m scripts print $(if $(POSTER),--poster "$(POSTER)",) $(if $(SAMPLES),--samples,)
+# the samples too, marked 示例 on every page (for checking the layout only);
+# REVIEW_SHEET=<id> or <kind>/<id>: that item's 信息发布审核单 instead.
+print: $(VENV)/.installed print-deps   ## make print ; make print POSTER=moguqi-dangwei [SAMPLES=1] ; make print REVIEW_SHEET=unit/moguqi-dangwei
+	$(BIN)/python -m scripts $(ROOT_ARG) print $(if $(POSTER),--poster "$(POSTER)",) $(if $(SAMPLES),--samples,) \
+	  $(if $(REVIEW_SHEET),--review-sheet "$(REVIEW_SHEET)",)
 
 check: $(VENV)/.installed           ## validate every record, page and wording
-	$(BIN)/python -m scripts check
+	$(BIN)/python -m scripts $(ROOT_ARG) check
 
 release: $(VENV)/.installed         ## the gate before publishing
-	$(BIN)/python -m scripts check --release
+	$(BIN)/python -m scripts $(ROOT_ARG) check --release
 
 new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
-	$(BIN)/python -m scripts new "$(KIND)" "$(NAME)"
+	$(BIN)/python -m scripts $(ROOT_ARG) new "$(KIND)" "$(NAME)"
 
 # Publishing (README: 上线与发布). DEPLOY_TARGET is a folder of this machine
 # (/srv/zhalantun-dangjian) or user@host:/srv/zhalantun-dangjian over SSH;
-# nginx serves its `current`. CONTENT: another content repository (tests).
+# nginx serves its `current`. HSTS_SUBDOMAINS=0: HSTS for the site's host only.
 DEPLOY_TARGET ?=
 DEPLOY_KEEP   ?= 5
 DEPLOY_SSH    ?=
@@ -60,44 +67,54 @@ DEPLOY_BWLIMIT ?=
 NGINX_CONF    ?=
 SSL_CERT      ?=
 SSL_KEY       ?=
-CONTENT       ?=
-ROOT_ARG = $(if $(CONTENT),--root "$(CONTENT)",)
+HSTS_SUBDOMAINS ?= 1
 TARGET_ARGS = --target "$(DEPLOY_TARGET)" $(if $(DEPLOY_SSH),--ssh "$(DEPLOY_SSH)",)
 
 publish: $(VENV)/.installed         ## the gate, then a new release on DEPLOY_TARGET, made live at once
 	$(BIN)/python -m scripts $(ROOT_ARG) publish $(TARGET_ARGS) --keep $(DEPLOY_KEEP) \
 	  $(if $(DEPLOY_BWLIMIT),--bwlimit $(DEPLOY_BWLIMIT),) $(if $(NGINX_CONF),--nginx-conf "$(NGINX_CONF)",)
 
-rollback: $(VENV)/.installed        ## the release before the live one goes live again
+rollback: $(VENV)/.installed        ## back along the target's history: the release live before the live one
 	$(BIN)/python -m scripts $(ROOT_ARG) rollback $(TARGET_ARGS) $(if $(TO),--to "$(TO)",)
 
-releases: $(VENV)/.installed        ## list the releases on DEPLOY_TARGET, the live one marked
+releases: $(VENV)/.installed        ## list the releases on DEPLOY_TARGET and its last switches
 	$(BIN)/python -m scripts $(ROOT_ARG) releases $(TARGET_ARGS)
 
 nginx-conf: $(VENV)/.installed      ## .build/nginx/zhalantun-dangjian.conf from mkdocs.yml and the built site
 	$(BIN)/python -m scripts $(ROOT_ARG) build
 	$(BIN)/python -m scripts $(ROOT_ARG) nginx $(if $(DEPLOY_TARGET),--target "$(DEPLOY_TARGET)",) \
-	  $(if $(SSL_CERT),--cert "$(SSL_CERT)",) $(if $(SSL_KEY),--key "$(SSL_KEY)",)
+	  $(if $(SSL_CERT),--cert "$(SSL_CERT)",) $(if $(SSL_KEY),--key "$(SSL_KEY)",) --hsts-subdomains "$(HSTS_SUBDOMAINS)"
 
 # Lists the sample records and every reference to them; YES=1 removes them.
 samples: $(VENV)/.installed         ## make samples (list) ; make samples YES=1 (remove)
-	$(BIN)/python -m scripts samples $(if $(YES),--yes,)
+	$(BIN)/python -m scripts $(ROOT_ARG) samples $(if $(YES),--yes,)
 
 schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/records/schema.yaml
-	$(BIN)/python -m scripts schema
+	$(BIN)/python -m scripts $(ROOT_ARG) schema
 
 clean-photos: $(VENV)/.installed    ## remove the location and camera data from the repository's photos
-	$(BIN)/python -m scripts clean-photos
+	$(BIN)/python -m scripts $(ROOT_ARG) clean-photos
+
+# The newsroom (审稿系统, README: 新闻编辑室), tried on http://127.0.0.1:8090 with
+# a first admin account (its password printed once); on a server it runs behind
+# nginx. ARGS: another subcommand, e.g. make newsroom ARGS="user list".
+newsroom: $(VENV)/.installed        ## the newsroom on 127.0.0.1:8090 (make newsroom ARGS="user add …")
+	$(BIN)/python -m scripts $(ROOT_ARG) newsroom $(or $(ARGS),serve --address 127.0.0.1:8090)
 
 # Build timings at three sizes (shipped, 1,000 and 10,000 records), written to
-# BENCHMARKS.md (scripts/dev/bench.py), then the live preview (save → page).
+# BENCHMARKS.md (scripts/dev/bench.py), then the live preview (save → page), then
+# the newsroom under load: 60 contributors saving and submitting within a minute
+# (scripts/dev/bench_newsroom.py).
 # Quick try: make bench BENCH_ARGS="--sizes shipped,1000 --runs 1"
 BENCH_ARGS ?=
-bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md; live preview timing
+bench: $(VENV)/.dev-installed system-deps   ## build timings into BENCHMARKS.md; live preview timing; the newsroom under load
 	$(BIN)/python -m scripts.dev.bench $(BENCH_ARGS)
 	$(BIN)/python -m pytest -q -s tests/test_serve.py
 	printf '\n## Live preview (make serve)\n\n' >> BENCHMARKS.md
 	cat .build/bench/serve.txt >> BENCHMARKS.md
+	$(BIN)/python -m scripts.dev.bench_newsroom --out .build/bench/newsroom.md
+	printf '\n' >> BENCHMARKS.md
+	cat .build/bench/newsroom.md >> BENCHMARKS.md
 
 # make print at the shipped size and at 1,000 synthetic records, next to the web
 # build of the same records: a section of BENCHMARKS.md (scripts/dev/bench_print.py).
@@ -167,6 +184,12 @@ system-deps: print-deps
 	  echo "正在安装 nginx、rsync、openssh ……"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	    nginx rsync openssh-client openssh-server openssl; \
+	fi
+	@# PostgreSQL: the newsroom's tests run it on a throwaway cluster of their own
+	@# (tests/newsroom/pg.py; the package's service is not needed).
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "正在安装 postgresql ……"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
 	fi
 	@# poppler-utils (pdftotext, pdffonts, pdftoppm) and zbar-tools (zbarimg) read
 	@# the PDFs and QR codes back in the tests of make print (tests/test_print*.py).

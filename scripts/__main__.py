@@ -51,8 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     p_nginx.add_argument("--target", default="", help="发布目标（网站目录为其下的 current），默认 /srv/zhalantun-dangjian")
     p_nginx.add_argument("--cert", help="证书文件（含中间证书）路径，默认为待替换的占位路径")
     p_nginx.add_argument("--key", help="证书私钥路径，默认为待替换的占位路径")
+    p_nginx.add_argument("--hsts-subdomains", default="1",
+                         help="1（默认）：HSTS 含 includeSubDomains，下级域名也只用 HTTPS；0：只对本站域名")
     p_print = sub.add_parser("print", help="排版印制：先进典型事迹材料汇编和专题片目录（PDF，写入 dist/）")
     p_print.add_argument("--poster", metavar="编号", help="只印制这条记录的 A4 海报，如：--poster moguqi-dangwei")
+    p_print.add_argument("--review-sheet", metavar="编号",
+                         help="只印制这条记录的信息发布审核单（三审的审核人、时间、意见和内容摘要），如：--review-sheet unit/moguqi-dangwei")
     p_print.add_argument("--samples", action="store_true", help="包含示例记录（每页标注“示例”，文件名带 -shili），仅供检查版面")
     p_print.add_argument("--out", type=Path, help="输出目录（默认为 dist/）")
     sub.add_parser("schema", help="把字段说明导出为 JSON Schema（.vscode/schemas/），供 VS Code 提示")
@@ -62,8 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     p_edit.add_argument("--address", default="127.0.0.1:8080", help="工作台地址，默认 127.0.0.1:8080（端口写 0 则自动选择）")
     p_save = sub.add_parser("save", help="检查后把修改过的记录和照片提交到 git，提交说明列出改了什么")
     p_save.add_argument("--dry-run", action="store_true", help="只列出将要提交的内容，不提交")
+    p_newsroom = sub.add_parser("newsroom", add_help=False,
+                                help="审稿系统（新闻编辑室）：init 初始化、user 账号管理、serve 本机试用")
+    p_newsroom.add_argument("args", nargs=argparse.REMAINDER)
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
+    p_serve.add_argument("--framed-by", help="允许在框架中显示预览的页面地址（编辑工作台用）")
     return parser
 
 
@@ -73,7 +81,13 @@ def _target_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    # The newsroom's own command line takes everything after its name as it is
+    # (argparse's REMAINDER would refuse a leading option such as --help).
+    args, rest = _parser().parse_known_args(argv)
+    if args.command == "newsroom":
+        args.args = [*args.args, *rest]
+    elif rest:
+        _parser().parse_args(argv)   # the usual message and exit for unknown arguments
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # mkdocs lists every page left out of the fixed nav at INFO: by design.
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -97,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, root: Path) -> int:
+    if args.command == "newsroom":
+        import os
+        os.environ.setdefault("NEWSROOM_REPO", str(root))
+        from .newsroom.__main__ import main as newsroom_main
+        return newsroom_main(args.args)
     if args.command == "new":
         from .editor.new import UsageError, new_record
         try:
@@ -160,7 +179,7 @@ def _run(args, root: Path) -> int:
         return _print(root, args)
     if args.command == "serve":
         from .editor.serve import serve
-        serve(root, args.address)
+        serve(root, args.address, framed_by=args.framed_by)
         return 0
     if args.command == "offline":
         from .build.pipeline import OFFLINE_NAME, build_offline
@@ -177,6 +196,8 @@ def _print(root: Path, args) -> int:
     from .print import print_all, print_poster
     from .print.typeset import MissingFonts
     try:
+        if args.review_sheet:
+            return _review_sheet(root, args)
         if args.poster:
             run = print_poster(root, args.poster, args.out, samples=args.samples)
         else:
@@ -184,12 +205,29 @@ def _print(root: Path, args) -> int:
     except MissingFonts as e:
         print(f"{e}。未生成 PDF。", file=sys.stderr)
         return 1
+    return _printed(root, run)
+
+
+def _printed(root: Path, run) -> int:
     for note in run.notes:
         print(note, file=sys.stderr)
     for done in run.printed:
         where = done.path.relative_to(root) if done.path.is_relative_to(root) else done.path
         print(f"已生成：{where}（{done.title}，{done.pages} 页）")
     return 0
+
+
+def _review_sheet(root: Path, args) -> int:
+    # The facts from the record file and git (newsroom/audit.py, no Django:
+    # a news post's unit, which only the newsroom's accounts know, stays blank).
+    from .newsroom import audit
+    from .print import print_review_sheet
+    try:
+        record = audit.find(root, args.review_sheet)
+    except LookupError as e:
+        print(f"{e}。未生成 PDF。", file=sys.stderr)
+        return 1
+    return _printed(root, print_review_sheet(root, audit.sheet(root, record).as_dict(), args.out))
 
 
 def _samples(root: Path, yes: bool) -> int:

@@ -91,6 +91,7 @@ def test_following_the_guide_puts_the_story_on_the_site(tmp_path):
     with Image.open(repo / "site/media/photos/moumou-cun-dangzhibu.jpg") as im:
         assert im.size == (1200, 800)
     log = subprocess.run(["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True).stdout
-    assert "新增先进典型：某某村党支部；新增照片：moumou-cun-dangzhibu-2.jpg、moumou-cun-dangzhibu.jpg" in log
+    assert ("新增先进典型：某某村党支部；新增照片：moumou-cun-dangzhibu-2.jpg（某某村党支部）、"
+            "moumou-cun-dangzhibu.jpg（某某村党支部）") in log
     assert not subprocess.run(["git", "status", "--porcelain", "--", "exemplars", "media"], cwd=repo,
                               capture_output=True, text=True).stdout

@@ -4,9 +4,11 @@
 `check`, `check --release`, `serve` and `offline`: it reads each file once
 (records.read_repository) and gives every rule the same records and pages.
 The rules live in their own modules: fields (the model's types, ids and
-references), files (media, photos, links out of the repository), pages (bodies
-and hand-written pages), photos_gps (photos that still carry their location),
-figures, review (三审), lint (wording) and release.
+references), files (media, photos, links out of the repository), content_files
+(which files content/ and exemplars/ may publish), pages (bodies and
+hand-written pages), photos_gps (photos that still carry their location),
+figures, review (三审), signatures (三审 signed by the newsroom, where a
+repository uses it), lint (wording) and release.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 from ..problems import Problem
 from ..records.loader import Snapshot, read_repository
 from ..records.schema import Schema
+from .content_files import content_file_problems
 from .fields import field_problems
 from .figures import chart_problems
 from .files import outside_link_problems, photo_problems
@@ -22,6 +25,7 @@ from .photos_gps import gps_problems
 from .lint import lint
 from .pages import body_safety_problems, category_problems, front_matter_problems
 from .review import review_problems
+from .signatures import signature_problems
 
 
 def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) -> list[Problem]:
@@ -31,9 +35,11 @@ def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) 
     problems = list(snap.problems)
     problems += field_problems(snap.schema, records, root)
     problems += photo_problems(records, root) + outside_link_problems(root) + gps_problems(root)
+    problems += content_file_problems(root, snap.record_paths, records)
     problems += body_safety_problems(root, records, snap.pages)
     problems += front_matter_problems(snap.pages) + category_problems(records)
     problems += chart_problems(records) + review_problems(snap.schema, records)
+    problems += signature_problems(root, records)
     if wording:
         problems += lint(root, snap.texts)
     if release:

@@ -3,6 +3,7 @@
     python -m scripts print                  # the compilation and the film catalogue
     python -m scripts print --poster ID      # an A4 poster of one record
     python -m scripts print --samples        # samples too, marked 示例 on every page
+    python -m scripts print --review-sheet ID   # 信息发布审核单 of one item (review_sheet.py)
 
 It reads the records as every stage does (check.check_repository: nothing
 prints while a record has an error), keeps the published ones (samples only
@@ -101,3 +102,12 @@ def print_poster(root: Path, record_id: str, out: Path | None = None, samples: b
     run.printed.append(_typeset(book, "print/poster.html.j2", out / _name(f"poster-{record.id}", samples),
                                 record.title, record=record, kind=record.kind, marked=record.is_sample))
     return run
+
+
+def print_review_sheet(root: Path, sheet: dict, out: Path | None = None) -> PrintRun:
+    """The 信息发布审核单 of one item (its facts: newsroom.audit.sheet), into
+    `out` (default dist/)."""
+    from .review_sheet import sheet_name, write_review_sheet
+    target = (out or root / "dist") / sheet_name(sheet["kind"], sheet["rid"])
+    pages = write_review_sheet(root, sheet, target)
+    return PrintRun([Printed(target, f"信息发布审核单：{sheet['title']}", pages)])
