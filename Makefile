@@ -95,11 +95,12 @@ schema: $(VENV)/.installed          ## rewrite .vscode/schemas/ from scripts/rec
 clean-photos: $(VENV)/.installed    ## remove the location and camera data from the repository's photos
 	$(BIN)/python -m scripts $(ROOT_ARG) clean-photos
 
-# The newsroom (审稿系统, README: 新闻编辑室), tried on http://127.0.0.1:8090 with
-# a first admin account (its password printed once); on a server it runs behind
-# nginx. ARGS: another subcommand, e.g. make newsroom ARGS="user list".
-newsroom: $(VENV)/.installed        ## the newsroom on 127.0.0.1:8090 (make newsroom ARGS="user add …")
-	$(BIN)/python -m scripts $(ROOT_ARG) newsroom $(or $(ARGS),serve --address 127.0.0.1:8090)
+# The newsroom (审稿系统, README: 审稿系统), tried on http://127.0.0.1:8090 on a
+# clone of the repository in .build/newsroom-try/ (its first admin's password
+# printed once); on a server it runs behind nginx. ARGS: a subcommand for this
+# repository itself, e.g. make newsroom ARGS=init, ARGS="user list".
+newsroom: $(VENV)/.installed        ## try the newsroom on 127.0.0.1:8090 (make newsroom ARGS="user add …")
+	$(BIN)/python -m scripts $(ROOT_ARG) newsroom $(or $(ARGS),try --address 127.0.0.1:8090)
 
 # Build timings at three sizes (shipped, 1,000 and 10,000 records), written to
 # BENCHMARKS.md (scripts/dev/bench.py), then the live preview (save → page), then

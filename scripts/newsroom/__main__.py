@@ -4,6 +4,7 @@
     user add NAME --roles 初审,复审 [--units id1,id2] [--full-name 张三]
     user list | user disable NAME | user enable NAME | user passwd NAME
     serve [--address 127.0.0.1:8090]   try it locally (gunicorn, 127.0.0.1 only)
+    try [--address 127.0.0.1:8090]     init + serve on a clone in .build/newsroom-try/ (data in ~/.local/share)
     deploy-config [--out DIR] [--server-name …]   systemd + nginx files (serverconf.py)
 
 Settings come from the environment (config.py). Bad input ends with a
@@ -56,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
         usub.add_parser(name, help=text).add_argument("name", help="账号")
     p_serve = sub.add_parser("serve", help="在本机试用（只监听 127.0.0.1，不加密传输；对外服务须经 nginx）")
     p_serve.add_argument("--address", default="127.0.0.1:8090", help="地址，默认 127.0.0.1:8090")
+    p_try = sub.add_parser("try", help="试用：在本仓库的副本（.build/newsroom-try/）上初始化并启动审稿系统，不改动本仓库")
+    p_try.add_argument("--address", default="127.0.0.1:8090", help="地址，默认 127.0.0.1:8090")
     from . import serverconf as sc
     p_dep = sub.add_parser("deploy-config", help="生成服务器配置：gunicorn 的 systemd 服务和 nginx 配置（只经 HTTPS）")
     p_dep.add_argument("--out", default=".build/newsroom", help="输出目录，默认 .build/newsroom")
@@ -213,6 +216,40 @@ def _serve(args, conf: cfg.Config) -> int:
     os.execve(sys.executable, cmd, env)
 
 
+TRY_FOLDER = ".build/newsroom-try"
+
+
+def _try(args, conf: cfg.Config) -> int:
+    """init and serve on a clone of the repository: `init` commits newsroom.yml,
+    after which check accepts only the newsroom's signatures, a change that
+    trying the newsroom must not make to the department's own repository."""
+    import hashlib
+    import subprocess
+    from pathlib import Path
+    place = conf.repo / TRY_FOLDER
+    clone = place / "repo"
+    # Accounts and keys never inside a repository (config.py refuses it).
+    key = hashlib.sha256(str(conf.repo.resolve()).encode()).hexdigest()[:12]
+    data = Path.home() / ".local" / "share" / "zhalantun-newsroom-try" / key
+    if not (clone / ".git").is_dir():
+        if not (conf.repo / ".git").exists():
+            raise cfg.ConfigError(f"{conf.repo} 不是 git 仓库，无法复制出试用副本")
+        place.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["git", "clone", "-q", str(conf.repo), str(clone)], capture_output=True, text=True)
+        if done.returncode:
+            raise cfg.ConfigError(f"复制试用副本失败：{done.stderr.strip()}")
+        print(f"试用副本：{clone}（本仓库最近一次提交的内容；本仓库不会被改动）")
+    env = {**os.environ, "NEWSROOM_REPO": str(clone), "NEWSROOM_DATA": str(data), "NEWSROOM_LOCAL": "1"}
+    env.pop("NEWSROOM_DATABASE_URL", None)
+    me = [sys.executable, "-m", "scripts.newsroom"]
+    if subprocess.run([*me, "init"], env=env, cwd=cfg.PROJECT_ROOT).returncode:
+        return 1
+    print("试用副本中手写的三审记录不被承认：已发布的记录须经审稿系统重新审核（正式使用时也是如此）。")
+    sys.stdout.flush()
+    os.chdir(cfg.PROJECT_ROOT)
+    os.execve(sys.executable, [*me, "serve", "--address", args.address], env)
+
+
 def _deploy_config(args, conf: cfg.Config) -> int:
     from pathlib import Path
 
@@ -250,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
             return _user(args)
         if args.command == "deploy-config":
             return _deploy_config(args, conf)
+        if args.command == "try":
+            return _try(args, conf)
         return _serve(args, conf)
     except cfg.ConfigError as e:
         print(f"未完成：{e}", file=sys.stderr)

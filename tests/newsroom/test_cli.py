@@ -153,3 +153,39 @@ def test_serve_locally(site):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_trying_it_leaves_the_repository_as_it_was(site, tmp_path):
+    """`make newsroom` (try): init and serve on a clone, with an admin's
+    password printed; the repository itself gets no newsroom.yml, no commit."""
+    root, _, env = site
+    env = {k: v for k, v in env.items() if k not in ("NEWSROOM_REPO", "NEWSROOM_DATA")}
+    env.update(HOME=str(tmp_path / "home"))
+    head = git(root, "rev-parse", "HEAD")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "try.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "scripts", "--root", str(root), "newsroom", "try",
+                                   "--address", f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=out,
+                                  stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as response:
+                    assert "登录" in response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, log.read_text(encoding="utf-8")
+                time.sleep(0.2)
+        assert PASSWORD.search(log.read_text(encoding="utf-8"))
+        clone = root / ".build" / "newsroom-try" / "repo"
+        assert (clone / "newsroom.yml").is_file()
+        assert not (root / "newsroom.yml").exists() and git(root, "rev-parse", "HEAD") == head
+        assert not git(root, "status", "--porcelain", "--untracked-files=no")
+        assert any((tmp_path / "home").rglob("*.pem")) and not any(clone.rglob("*.pem"))   # keys outside any repository
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
