@@ -186,6 +186,7 @@ def test_django_deploy_checks_and_migrations(monkeypatch):
     """Django's own deployment checks pass, and the migrations match the models
     (without conftest.py's DJANGO_ALLOW_ASYNC_UNSAFE, which no server sets)."""
     from django.core.management import call_command
-    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
-    call_command("check", deploy=True, fail_level="WARNING", verbosity=0)
+    with monkeypatch.context() as server:
+        server.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+        call_command("check", deploy=True, fail_level="WARNING", verbosity=0)
     call_command("makemigrations", "newsroom", check=True, dry_run=True, verbosity=0)
