@@ -29,7 +29,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from pathlib import Path
 import yaml
 
 from .machine import package_versions
+from .nginx_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
@@ -202,12 +202,6 @@ def write_and_submit(client: Client, who: Contributor, day: str) -> None:
     client.request(who, "submit", "POST", item + "act/", body, head, expect=302)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _newsroom(env: dict, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "scripts.newsroom", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -220,7 +214,7 @@ def start_server(repo: Path, data: Path, env: dict, log: Path) -> tuple[subproce
     """gunicorn with the command and worker count `deploy-config` writes into
     the systemd unit, bound to 127.0.0.1:PORT instead of the unix socket."""
     from scripts.newsroom import serverconf
-    port = _free_port()
+    port = free_port()
     dep = serverconf.Deployment(server_name="newsroom.test", data=data, repo=repo, static=data.parent / "static",
                                 socket=f"127.0.0.1:{port}")
     cmd = serverconf.gunicorn_command(dep)

@@ -19,14 +19,6 @@ from scripts.dev.nginx_server import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def git(repo: Path, *args: str) -> str:
-    """git in `repo`, committing as the editorial office (not the newsroom)."""
-    office = {"GIT_AUTHOR_NAME": "编辑部", "GIT_AUTHOR_EMAIL": "office@example.org",
-              "GIT_COMMITTER_NAME": "编辑部", "GIT_COMMITTER_EMAIL": "office@example.org"}
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
-                          env={**os.environ, **office}).stdout
-
-
 def newsroom_env(repo: Path, data: Path, **settings: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSROOM_", "DJANGO_"))}
     env.update(NEWSROOM_REPO=str(repo), NEWSROOM_DATA=str(data), PYTHONDONTWRITEBYTECODE="1", **settings)

@@ -30,7 +30,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from scripts.dev import nginx_server
-from tests.browser.newsroom_server import ROOT, add_user, git, newsroom, newsroom_env, serving
+from tests.browser.newsroom_server import ROOT, add_user, newsroom, newsroom_env, serving
+from tests.browser.decap_form import field, retype, save
+from tests.newsroom.helpers import first_commit, git
 
 pytestmark = pytest.mark.slow
 
@@ -88,33 +90,13 @@ def chain(tmp_path_factory):
     repo, data, target = base / "repo", base / "data", base / "www"
     repo.mkdir()
     _ready_to_go_live(Repo(repo, with_content=True))
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "初始内容")
+    first_commit(repo)
     env = newsroom_env(repo, data, NEWSROOM_DEPLOY_TARGET=str(target))
     newsroom(env, "init")
     passwords = {account: add_user(env, account, roles, name, units)
                  for account, (roles, units, name) in PEOPLE.items()}
     with serving(env, base / "serve.log") as address:
         yield repo, address, passwords, target, base
-
-
-def retype(locator, text: str) -> None:
-    """Replace a Decap input's text as a person does (Playwright's fill
-    appends in some of Decap's inputs)."""
-    locator.click()
-    locator.press("Control+a")
-    locator.press("Delete")
-    locator.type(text)
-
-
-def field(page, label: str):
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(选填\))?$"))
-
-
-def save(page) -> None:
-    page.get_by_role("button", name="保存", exact=True).first.click()
-    page.get_by_text("保存", exact=True).last.click()       # the menu's “保存”
 
 
 def sign_in(browser, address: str, account: str, password: str):

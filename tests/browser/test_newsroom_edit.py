@@ -15,7 +15,9 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from tests.browser.newsroom_server import ROOT, add_user, git, newsroom as run_newsroom, newsroom_env, serving
+from tests.browser.newsroom_server import ROOT, add_user, newsroom as run_newsroom, newsroom_env, serving
+from tests.browser.decap_form import field, retype
+from tests.newsroom.helpers import first_commit, git
 
 pytestmark = pytest.mark.slow
 
@@ -32,27 +34,12 @@ def newsroom(tmp_path_factory):
     repo, data = base / "repo", base / "data"
     repo.mkdir()
     Repo(repo, with_content=True)
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "初始内容")
+    first_commit(repo)
     env = newsroom_env(repo, data)
     run_newsroom(env, "init")
     password = add_user(env, "lisi", "撰稿", "李四", UNIT)
     with serving(env, base / "serve.log") as address:
         yield repo, address, password
-
-
-def retype(locator, text: str) -> None:
-    """Replace a Decap input's text as a person does (Playwright's fill
-    appends in some of Decap's inputs)."""
-    locator.click()
-    locator.press("Control+a")
-    locator.press("Delete")
-    locator.type(text)
-
-
-def field(page, label: str):
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(选填\))?$"))
 
 
 def test_a_contributor_writes_a_news_post_in_the_browser(newsroom, browser):

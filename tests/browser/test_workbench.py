@@ -37,6 +37,7 @@ from playwright.sync_api import expect
 
 from scripts.check.photos_gps import has_location
 from scripts.records.schema import SCHEMA_FILE, SCHEMA_PATH, schema_for
+from tests.browser.decap_form import field, retype, save
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / ".build" / "screenshots" / "workbench"
@@ -148,25 +149,6 @@ def cms(workbench, browser, requests_seen):
     yield page
     context.close()
     assert not [e for e in errors if e.strip() not in ("", "undefined")], errors
-
-
-def field(page, label: str):
-    """A form field by its label (optional ones are labelled “名称 (选填)”)."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(选填\))?$"))
-
-
-def retype(locator, text: str) -> None:
-    """Replace a Decap input's text as a person does (Playwright's fill
-    appends in some of Decap's inputs)."""
-    locator.click()
-    locator.press("Control+a")
-    locator.press("Delete")
-    locator.type(text)
-
-
-def save(page) -> None:
-    page.get_by_role("button", name="保存", exact=True).first.click()
-    page.get_by_text("保存", exact=True).last.click()       # the menu's “保存” (Decap's publish now)
 
 
 def pane(page):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.newsroom.helpers import configure_django, git
+from tests.newsroom.helpers import configure_django, first_commit, git
 
 # In one pytest run with the browser tests, Playwright's sync API keeps an
 # event loop in this thread, and Django refuses database calls where a loop
@@ -82,9 +82,7 @@ def newsroom(tmp_path, db) -> Newsroom:
     root, data = tmp_path / "repo", tmp_path / "data"
     root.mkdir()
     Repo(root, with_content=True)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始内容")
+    first_commit(root)
     conf = cfg.load({"NEWSROOM_REPO": str(root), "NEWSROOM_DATA": str(data)})
     cfg.make_data_folder(conf)
     _signing_key(conf, new_key=False)   # init's own code: key pair, newsroom.yml committed

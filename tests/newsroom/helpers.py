@@ -68,3 +68,10 @@ def git(root: Path, *args: str) -> str:
     done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
                           env={**os.environ, **GIT_ENV}, check=True)
     return done.stdout
+
+
+def first_commit(root: Path) -> None:
+    """The repository's files as its first commit (a fixture made a git repository)."""
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "初始内容")

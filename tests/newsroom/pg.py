@@ -8,12 +8,13 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
+
+from scripts.dev.nginx_server import free_port
 
 USER = "newsroom"
 PASSWORD = "p@ss:w/rd 测试"       # characters a URL must escape
@@ -23,12 +24,6 @@ DATABASE = "newsroom"
 def binaries() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -45,7 +40,7 @@ def cluster():
     if root:
         shutil.chown(folder, "postgres", "postgres")
         shutil.chown(pwfile, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     pg_ctl = [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(pgdata), "-w", "-t", "30"]
     try:
         subprocess.run([*as_owner, str(bin_dir / "initdb"), "-D", str(pgdata), "-U", USER, "--pwfile", str(pwfile),

@@ -18,7 +18,7 @@ from django.test.utils import override_settings
 from scripts.check.signatures import signature_problems
 from scripts.newsroom import repository
 from tests.conftest import ROOT, Repo
-from tests.newsroom.helpers import account, git, review_through
+from tests.newsroom.helpers import account, first_commit, git, review_through
 
 pytestmark = pytest.mark.slow
 PASSWORD = re.compile(r"密码：(\S+)")
@@ -29,9 +29,7 @@ def site(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
     Repo(root, with_content=True)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始内容")
+    first_commit(root)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSROOM_", "DJANGO_"))}
     env.update(NEWSROOM_REPO=str(root), NEWSROOM_DATA=str(tmp_path / "data"), PYTHONDONTWRITEBYTECODE="1")
     return root, tmp_path / "data", env

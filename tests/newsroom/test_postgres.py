@@ -15,7 +15,7 @@ from scripts.check.signatures import signature_problems
 from scripts.newsroom import repository
 from tests.conftest import ROOT, Repo
 from tests.newsroom import pg
-from tests.newsroom.helpers import git
+from tests.newsroom.helpers import first_commit, git
 
 pytestmark = pytest.mark.slow
 PASSWORD = re.compile(r"密码：(\S+)")
@@ -54,9 +54,7 @@ def test_newsroom_on_postgresql(tmp_path, postgres):
     root, data = tmp_path / "repo", tmp_path / "data"
     root.mkdir()
     Repo(root, with_content=True)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始内容")
+    first_commit(root)
     rel = repository.find_record(root, *ITEM).path
     text = (root / rel).read_text(encoding="utf-8").replace("status: published", "status: draft")
     (root / rel).write_text(text, encoding="utf-8")

@@ -19,7 +19,7 @@ from scripts.newsroom import config as cfg
 from scripts.newsroom import publishing, repository
 
 from tests.conftest import Repo
-from tests.newsroom.helpers import account, client_of, git, review_through
+from tests.newsroom.helpers import account, client_of, first_commit, git, review_through
 from tests.test_release import clean_repo
 
 UNIT = ("unit", "a")
@@ -49,9 +49,7 @@ def site(tmp_path, db):
     repo.write("exemplars/units/a.md", f"---\nname: {UNIT_NAME}\nsector: 农村\nsummary: 发布测试用的支部。\n"
                                        "photo: media/a.jpg\nphoto_alt: 党员开会\nstatus: draft\n---\n\n支部简介正文。\n")
     (root / ".gitignore").write_text(".build/\n", encoding="utf-8")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始内容")
+    first_commit(root)
     conf = cfg.load({"NEWSROOM_REPO": str(root), "NEWSROOM_DATA": str(data), "NEWSROOM_DEPLOY_TARGET": str(target)})
     cfg.make_data_folder(conf)
     _signing_key(conf, new_key=False)

@@ -25,7 +25,7 @@ import pytest
 from scripts.dev import nginx_server
 from scripts.newsroom import serverconf
 from tests.conftest import ROOT, Repo
-from tests.newsroom.helpers import git
+from tests.newsroom.helpers import first_commit
 
 pytestmark = pytest.mark.slow
 HOST = "newsroom.test"
@@ -100,9 +100,7 @@ def stack(tmp_path_factory):
     root, data, static, folder = tmp / "repo", tmp / "data", tmp / "static", tmp / "nginx"
     root.mkdir()
     Repo(root, with_content=True)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始内容")
+    first_commit(root)
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / "tmp" / name).mkdir(parents=True)
     cert, key = nginx_server.self_signed(folder, HOST)
