@@ -10,7 +10,7 @@ REPO    ?=
 CONTENT ?= $(REPO)
 ROOT_ARG = $(if $(CONTENT),--root "$(CONTENT)",)
 
-.PHONY: site preview serve check release new schema samples publish rollback releases nginx-conf clean-photos edit save newsroom bench bench-print print print-deps test test-fast test-real-content system-deps clean offline lighthouse screenshots
+.PHONY: site preview serve check release audit new schema samples publish rollback releases nginx-conf clean-photos edit save newsroom bench bench-print print print-deps test test-fast test-real-content system-deps clean offline lighthouse screenshots
 
 site: $(VENV)/.installed            ## build the public site into site/
 	$(BIN)/python -m scripts $(ROOT_ARG) build
@@ -53,6 +53,9 @@ check: $(VENV)/.installed           ## validate every record, page and wording
 
 release: $(VENV)/.installed         ## the gate before publishing
 	$(BIN)/python -m scripts $(ROOT_ARG) check --release
+
+audit: $(VENV)/.installed           ## 网站自查 against the inspection's veto items; report in .build/audit/index.html (TODAY=2026-12-20: as on that day)
+	$(BIN)/python -m scripts $(ROOT_ARG) audit $(if $(TODAY),--today "$(TODAY)",)
 
 new: $(VENV)/.installed             ## make new KIND=unit NAME=某某党支部
 	$(BIN)/python -m scripts $(ROOT_ARG) new "$(KIND)" "$(NAME)"
@@ -134,7 +137,8 @@ test-real-content: $(VENV)/.dev-installed system-deps
 test-fast: $(VENV)/.dev-installed     ## the inner loop: no browser, nothing slow (under a minute)
 	$(BIN)/python -m pytest -q -m "not browser and not slow" tests
 
-# Lighthouse (mobile) on the built site served with gzip; writes LIGHTHOUSE.md.
+# Lighthouse (mobile) on the built site served by nginx as on the server (the
+# home page and a record page of every kind); writes LIGHTHOUSE.md.
 # Lighthouse is pinned in tools/lighthouse/package.json (npm, not in git).
 lighthouse: $(VENV)/.installed tools/lighthouse/node_modules/.installed system-deps
 	$(BIN)/python -m scripts build

@@ -69,9 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     p_newsroom = sub.add_parser("newsroom", add_help=False,
                                 help="审稿系统（新闻编辑室）：init 初始化、user 账号管理、serve 本机试用")
     p_newsroom.add_argument("args", nargs=argparse.REMAINDER)
+    p_audit = sub.add_parser("audit", help="网站自查：按政府网站检查指标（单项否决、扣分项）逐项自查，报告写入 .build/audit/index.html")
+    p_audit.add_argument("--today", help="按哪一天自查（年-月-日，默认今天；也可用环境变量 ZLT_TODAY），如 --today 2026-12-20 看那天是否合格")
+    p_audit.add_argument("--no-build", action="store_true", help="不试生成网站（更快；不查链接和每页的网站标识）")
+    p_verify = sub.add_parser("verify", add_help=False,
+                              help="防篡改：keygen 生成签名密钥；--target … 检查并恢复网站文件、报警；config 生成定时检查的 systemd 配置")
+    p_verify.add_argument("args", nargs=argparse.REMAINDER)
     p_serve = sub.add_parser("serve", help="本地预览，修改后自动刷新（含未发布的记录）")
     p_serve.add_argument("--address", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
     p_serve.add_argument("--framed-by", help="允许在框架中显示预览的页面地址（编辑工作台用）")
+    p_serve.add_argument("--no-reload", action="store_true",
+                         help="页面不自动刷新（审稿系统转发预览时用：由编辑页面在保存后刷新）")
     return parser
 
 
@@ -84,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     # The newsroom's own command line takes everything after its name as it is
     # (argparse's REMAINDER would refuse a leading option such as --help).
     args, rest = _parser().parse_known_args(argv)
-    if args.command == "newsroom":
+    if args.command in ("newsroom", "verify"):
         args.args = [*args.args, *rest]
     elif rest:
         _parser().parse_args(argv)   # the usual message and exit for unknown arguments
@@ -111,81 +119,107 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, root: Path) -> int:
-    if args.command == "newsroom":
-        import os
-        os.environ.setdefault("NEWSROOM_REPO", str(root))
-        from .newsroom.__main__ import main as newsroom_main
-        return newsroom_main(args.args)
-    if args.command == "new":
-        from .editor.new import UsageError, new_record
-        try:
-            path, rid = new_record(root, args.kind, args.name)
-        except UsageError as e:
-            print(f"未新建记录：{e}", file=sys.stderr)
-            return 1
-        print(f"已新建草稿：{path.relative_to(root).as_posix()}（编号 {rid}）。请填写各字段，然后运行 make check。")
-        return 0
-    if args.command == "schema":
-        from .editor.vscode import write_schemas
-        for path in write_schemas(root):
-            print(f"已写出：{path.relative_to(root).as_posix()}")
-        if root == ROOT:  # the workbench's forms, committed beside the code that makes them
-            from .editor.decap import write_config
-            print(f"已写出：{write_config().relative_to(root).as_posix()}")
-        return 0
-    if args.command == "clean-photos":
-        from .editor.photos import main as clean_photos
-        return clean_photos(root, args.photos)
-    if args.command in ("publish", "rollback", "releases", "nginx"):
-        from .deploy.publish import PublishError
-        from .deploy import commands
-        try:
-            return commands.COMMANDS[args.command](root, args)
-        except PublishError as e:
-            print(f"{e}\n网站未改变。", file=sys.stderr)
-            return 1
-    if args.command == "samples":
-        return _samples(root, args.yes)
-    if args.command == "check":
-        from .check import check_repository
-        built = True
-        if args.release:
-            from .deploy.gate import release_gate
-            problems, site = release_gate(root)
-            built = site is not None
-        else:
-            _, problems = check_repository(root)
-        for p in problems:
-            print(p)
-        if not built:
-            from .deploy.gate import NOT_BUILT
-            print(NOT_BUILT + "。", file=sys.stderr)
-        errors = sum(p.level == "error" for p in problems)
-        warnings = len(problems) - errors
-        if warnings:
-            print(f"另有 {warnings} 条提醒（不影响通过）。", file=sys.stderr)
-        if errors:
-            print(f"发现 {errors} 个错误，请按提示修改。", file=sys.stderr)
-            return 1
-        print("发布前检查通过。" if args.release else "检查通过。")
-        return 0
-    if args.command == "edit":
-        from .editor.workbench import edit
-        return edit(root, args.address)
-    if args.command == "save":
-        from .editor.save import save
-        return save(root, dry_run=args.dry_run)
-    if args.command == "print":
-        return _print(root, args)
-    if args.command == "serve":
-        from .editor.serve import serve
-        serve(root, args.address, framed_by=args.framed_by)
-        return 0
-    if args.command == "offline":
-        from .build.pipeline import OFFLINE_NAME, build_offline
-        out = build_offline(root, args.out)
-        print(f"离线版已生成：{out}\n解压后用浏览器打开 {OFFLINE_NAME}/index.html 即可浏览，无需联网。")
-        return 0
+    return COMMANDS[args.command](root, args)
+
+
+# Each handler imports its own stage, so that `check` never loads Django nor
+# `newsroom` mkdocs: the command line starts as fast as its command allows.
+def _newsroom(root: Path, args) -> int:
+    import os
+    os.environ.setdefault("NEWSROOM_REPO", str(root))
+    from .newsroom.__main__ import main as newsroom_main
+    return newsroom_main(args.args)
+
+
+def _new(root: Path, args) -> int:
+    from .editor.new import UsageError, new_record
+    try:
+        path, rid = new_record(root, args.kind, args.name)
+    except UsageError as e:
+        print(f"未新建记录：{e}", file=sys.stderr)
+        return 1
+    print(f"已新建草稿：{path.relative_to(root).as_posix()}（编号 {rid}）。请填写各字段，然后运行 make check。")
+    return 0
+
+
+def _schema(root: Path, args) -> int:
+    from .editor.vscode import write_schemas
+    for path in write_schemas(root):
+        print(f"已写出：{path.relative_to(root).as_posix()}")
+    if root == ROOT:  # the workbench's forms, committed beside the code that makes them
+        from .editor.decap import write_config
+        print(f"已写出：{write_config().relative_to(root).as_posix()}")
+    return 0
+
+
+def _clean_photos(root: Path, args) -> int:
+    from .editor.photos import main as clean_photos
+    return clean_photos(root, args.photos)
+
+
+def _deploy(root: Path, args) -> int:
+    from .deploy.publish import PublishError
+    from .deploy import commands
+    try:
+        return commands.COMMANDS[args.command](root, args)
+    except PublishError as e:
+        print(f"{e}\n网站未改变。", file=sys.stderr)
+        return 1
+
+
+def _check(root: Path, args) -> int:
+    from .check import check_repository
+    built = True
+    if args.release:
+        from .deploy.gate import release_gate
+        problems, site = release_gate(root)
+        built = site is not None
+    else:
+        _, problems = check_repository(root)
+    if args.release:
+        from .check.release import release_summary
+        for line in release_summary(problems):
+            print(line)
+    for p in problems:
+        print(p)
+    if not built:
+        from .deploy.gate import NOT_BUILT
+        print(NOT_BUILT + "。", file=sys.stderr)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    if warnings:
+        print(f"另有 {warnings} 条提醒（不影响通过）。", file=sys.stderr)
+    if errors:
+        print(f"发现 {errors} 个错误，请按提示修改。", file=sys.stderr)
+        return 1
+    print("发布前检查通过。" if args.release else "检查通过。")
+    return 0
+
+
+def _edit(root: Path, args) -> int:
+    from .editor.workbench import edit
+    return edit(root, args.address)
+
+
+def _save(root: Path, args) -> int:
+    from .editor.save import save
+    return save(root, dry_run=args.dry_run)
+
+
+def _serve(root: Path, args) -> int:
+    from .editor.serve import serve
+    serve(root, args.address, framed_by=args.framed_by, reload=not args.no_reload)
+    return 0
+
+
+def _offline(root: Path, args) -> int:
+    from .build.pipeline import OFFLINE_NAME, build_offline
+    out = build_offline(root, args.out)
+    print(f"离线版已生成：{out}\n解压后用浏览器打开 {OFFLINE_NAME}/index.html 即可浏览，无需联网。")
+    return 0
+
+
+def _build(root: Path, args) -> int:
     from .build.pipeline import build_site
     site = build_site(root, args.site, preview=args.preview)
     print(f"网站已生成：{site}")
@@ -230,7 +264,7 @@ def _review_sheet(root: Path, args) -> int:
     return _printed(root, print_review_sheet(root, audit.sheet(root, record).as_dict(), args.out))
 
 
-def _samples(root: Path, yes: bool) -> int:
+def _samples(root: Path, args) -> int:
     from .check import check_repository, errors
     from .editor.samples import apply, describe, plan_removal
     plan = plan_removal(root)
@@ -238,7 +272,7 @@ def _samples(root: Path, yes: bool) -> int:
         print(line)
     if plan.empty:
         return 0
-    if not yes:
+    if not args.yes:
         print("以上只是预览，没有改动任何文件。确认后运行：python -m scripts samples --yes"
               "（或 make samples YES=1）")
         return 0
@@ -255,6 +289,39 @@ def _samples(root: Path, yes: bool) -> int:
         print(f"还有 {len(plan.manual)} 处需要手工修改（见上）。", file=sys.stderr)
         return 1
     return 0
+
+
+def _audit(root: Path, args) -> int:
+    from .audit.cli import main as audit
+    return audit(root, args)
+
+
+def _verify(root: Path, args) -> int:
+    from .deploy.verify import main as verify
+    return verify(args.args)
+
+
+# Command name → handler(root, args); _parser declares the same names.
+COMMANDS = {
+    "build": _build,
+    "offline": _offline,
+    "check": _check,
+    "new": _new,
+    "samples": _samples,
+    "publish": _deploy,
+    "rollback": _deploy,
+    "releases": _deploy,
+    "nginx": _deploy,
+    "print": _print,
+    "schema": _schema,
+    "clean-photos": _clean_photos,
+    "edit": _edit,
+    "save": _save,
+    "newsroom": _newsroom,
+    "serve": _serve,
+    "audit": _audit,
+    "verify": _verify,
+}
 
 
 def _unexpected(e: Exception, what: str = "网站未更新") -> int:

@@ -6,7 +6,6 @@ long step has got. Small sites stay quiet.
 """
 from __future__ import annotations
 
-import logging
 import resource
 import sys
 import time
@@ -58,29 +57,3 @@ class Progress:
             self.last = now
             # A step may find more items than foreseen (mkdocs adds pages).
             print(f"正在{self.what} {self.done}/{max(self.done, self.total)}", file=self.stream, flush=True)
-
-
-@contextmanager
-def mkdocs_progress(pages: int):
-    """Progress of a mkdocs build, read from its per-page DEBUG messages
-    (no plugin needed); every other message is passed on as before."""
-    logger = logging.getLogger("mkdocs.commands.build")
-    steps = {"Reading: ": Progress("转换页面", pages), "Building page ": Progress("生成网页", pages)}
-    threshold = logging.getLogger("mkdocs").getEffectiveLevel()
-
-    def count(record: logging.LogRecord) -> bool:
-        if record.levelno == logging.DEBUG and isinstance(record.msg, str):
-            for prefix, progress in steps.items():
-                if record.msg.startswith(prefix):
-                    progress.step()
-        return record.levelno >= threshold
-
-    old_level = logger.level
-    logger.addFilter(count)
-    if steps["Reading: "].enabled:
-        logger.setLevel(logging.DEBUG)
-    try:
-        yield
-    finally:
-        logger.removeFilter(count)
-        logger.setLevel(old_level)

@@ -1,6 +1,7 @@
 """Shared fixtures: the repository, a scratch copy of it, and the built site."""
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -8,17 +9,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The inspection's clock (scripts/audit/clock.py): the fixtures' newest items
+# are dated late November 2026, and the release gate counts how long a column
+# has been idle. Subprocesses inherit it; a test of the clock sets its own.
+os.environ.setdefault("ZLT_TODAY", "2026-12-01")
 # Known content for the tests (the department replaces the live records).
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives Chromium (tests/browser/)")
-    config.addinivalue_line("markers", "slow: takes seconds (big sites, subprocesses, timing); "
-                                       "`make test-fast` leaves these and the browser tests out")
-
-
+# The marks (browser, slow) are declared in pytest.ini.
 def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(BROWSER_TESTS):
@@ -93,3 +93,11 @@ def built_site(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("shipped")
     repo = Repo(work, with_content=True)
     return build_site(repo.path, work / "site")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _signing_key(tmp_path_factory):
+    """Publishing signs a manifest with a key made on first use: the tests'
+    key lives in their own folder, never in the user's home."""
+    import os
+    os.environ["ZLT_SIGNING_KEY"] = str(tmp_path_factory.mktemp("signing") / "key.pem")

@@ -1,5 +1,5 @@
 """What a reader of the portal must get on every page, as checks run inside
-Chromium (tests/browser/test_portal.py) and on the built HTML (tests/test_portal.py):
+Chromium (tests/browser/test_portal.py) and on the built HTML (tests/test_portal_pages.py):
 readable text, big enough targets, one <h1>, unique ids, described pictures."""
 from __future__ import annotations
 

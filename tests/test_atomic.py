@@ -127,6 +127,7 @@ def test_swap_exchanges_atomically(tmp_path):
     assert (site / "index.html").read_text() == "new" and (new / "index.html").read_text() == "old"
 
 
+@pytest.mark.timeout(1500)   # two builds, each allowed 600 s below
 def test_two_builds_of_the_same_input_are_identical(shipped, tmp_path):
     repo, _ = shipped
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
@@ -139,6 +140,7 @@ def test_two_builds_of_the_same_input_are_identical(shipped, tmp_path):
     assert _snapshot(a) == _snapshot(b)
 
 
+@pytest.mark.timeout(1500)   # two rounds of builds, each allowed 600 s below
 def test_concurrent_builds_do_not_corrupt_each_other(shipped, tmp_path):
     repo, _ = shipped
     procs = [_build(repo) for _ in range(2)]

@@ -14,21 +14,21 @@ def texts(svg: str) -> list[str]:
 
 
 def test_a_cover_names_kind_group_title_and_site_and_is_valid_svg():
-    svg = cover_svg("unit", "先进典型", "城市综合执法局党委", "机关", site_name="扎兰屯党建网")
+    svg = cover_svg("place", "先进典型", "城市综合执法局党委", "机关", site_name="扎兰屯党建网")
     assert texts(svg) == ["先进典型 · 机关", "城市综合执法局党委", "扎兰屯党建网"]
     assert "<image" not in svg and "href" not in svg      # drawn, nothing loaded
-    assert cover_svg("unit", "先进典型", "城市综合执法局党委", "机关", site_name="扎兰屯党建网") == svg
+    assert cover_svg("place", "先进典型", "城市综合执法局党委", "机关", site_name="扎兰屯党建网") == svg
     # A film's card has its play mark where the site's name would be: left out.
-    assert texts(cover_svg("video", "专题片", "希望的田野", "", site_name="扎兰屯党建网")) == ["专题片", "希望的田野"]
+    assert texts(cover_svg("film", "专题片", "希望的田野", "", site_name="扎兰屯党建网")) == ["专题片", "希望的田野"]
 
 
 def test_a_sample_cover_says_so():
-    assert "示例" in texts(cover_svg("member", "优秀共产党员", "张三", sample=True))
-    assert "示例" not in texts(cover_svg("member", "优秀共产党员", "张三"))
+    assert "示例" in texts(cover_svg("portrait", "优秀共产党员", "张三", sample=True))
+    assert "示例" not in texts(cover_svg("portrait", "优秀共产党员", "张三"))
 
 
 def test_a_hostile_title_is_text():
-    svg = cover_svg("news", "工作动态", '</text><script>alert(1)</script>&"', "")
+    svg = cover_svg("screen", "工作动态", '</text><script>alert(1)</script>&"', "")
     ET.fromstring(svg)
     assert "<script>" not in svg and "&lt;/text&gt;&lt;script&gt;" in "".join(svg.split())
 
@@ -71,13 +71,13 @@ def _film_play_mark() -> dict[str, float]:
 def test_the_play_mark_never_covers_a_films_title():
     from scripts.render.covers import SHAPES
 
-    s = SHAPES["video"]
+    s = SHAPES["film"]
     mark = _film_play_mark()
     side = mark["width"] * s.width                      # square (aspect-ratio: 1)
     mark_top = s.height * (1 - mark["bottom"]) - side
     mark_right = s.width * (mark["left"] + mark["width"])
     for title in ("希望", "希望的田野", "四议顺民心，公开促和谐", "一" * 60, "Zhalantun " * 8):
-        root = ET.fromstring(cover_svg("video", "专题片", title, "呼伦贝尔电视台", sample=True))
+        root = ET.fromstring(cover_svg("film", "专题片", title, "呼伦贝尔电视台", sample=True))
         lines = [t for t in root.iter(SVG + "text") if t.get("font-weight") == "700" and t.get("fill") == "#ffffff"]
         assert lines, title
         for t in lines:

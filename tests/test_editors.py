@@ -129,7 +129,7 @@ def test_published_needs_all_three_reviews(repo):
                "  first: {by: 编辑部, date: 2026-11-25}\nstatus: published\n---\n")
     done = cli(repo, "check")
     assert done.returncode == 1
-    assert "exemplars/units/a.md:6: status（状态）: 状态为 published，但缺少复审、终审" in done.stdout
+    assert "exemplars/units/a.md:6: status（状态）: 状态为“已发布”（published），但缺少复审、终审" in done.stdout
     repo.write("exemplars/units/a.md", "---\nname: 甲\nsector: 农村\n" + REVIEWED + "status: published\n---\n")
     assert cli(repo, "check").returncode == 0
     repo.write("exemplars/units/a.md", "---\nname: 甲\nsector: 农村\nreview:\n"
@@ -159,7 +159,7 @@ def test_public_build_leaves_out_a_draft_that_the_preview_shows(full_repo):
 def test_committed_json_schemas_equal_the_generated_ones():
     generated = schema_documents()
     committed = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / SCHEMA_DIR).glob("*.json")}
-    assert committed == generated, "scripts/schema.yaml 改过后请运行 make schema 并提交 .vscode/schemas/"
+    assert committed == generated, "scripts/records/schema.yaml 改过后请运行 make schema 并提交 .vscode/schemas/"
 
 
 def test_vscode_maps_the_yaml_records_to_their_schemas():

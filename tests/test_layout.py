@@ -23,12 +23,15 @@ ALLOWED = {
     # Beside build: the same records, typeset to PDF; nothing of the web build.
     "print": {"records", "check"},
     "editor": {"records", "check", "render", "build"},
-    "deploy": {"records", "check", "render", "build"},
+    # The self-check reads what the site shows (render's Site, the menu) and
+    # may build it to check its links.
+    "audit": {"records", "check", "render", "build"},
+    "deploy": {"records", "check", "render", "build", "audit"},
     # The newsroom (Django) writes records as the workbench does and checks them,
     # and prints an item's 信息发布审核单 (print.review_sheet, given plain data).
-    "newsroom": {"records", "check", "editor", "print", "build", "deploy"},
-    "dev": {"records", "check", "render", "build", "print", "editor", "deploy", "newsroom", "__main__"},
-    "__main__": {"records", "check", "render", "build", "print", "editor", "deploy", "newsroom"},
+    "newsroom": {"records", "check", "render", "editor", "print", "build", "deploy", "audit"},
+    "dev": {"records", "check", "render", "build", "print", "editor", "deploy", "newsroom", "audit", "__main__"},
+    "__main__": {"records", "check", "render", "build", "print", "editor", "deploy", "newsroom", "audit"},
 }
 
 

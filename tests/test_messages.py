@@ -48,9 +48,11 @@ def test_a_chinese_colon_is_named_at_its_own_line(repo):
     assert msg.startswith(f"{UNIT}:3: ") and "中文冒号" in plain(msg) and "“sector: 农村”" in msg
 
 
-def test_a_chinese_colon_on_every_line_is_still_named(repo):
-    msg = only(repo, UNIT, lines("---", "name：某某村党支部", "sector：农村", "---"))
-    assert msg.startswith(f"{UNIT}:2: ") and "中文冒号" in plain(msg)
+def test_a_chinese_colon_on_every_line_is_named_at_each(repo):
+    found = problems(repo, UNIT, lines("---", "name：某某村党支部", "sector：农村", "---"))
+    assert len(found) == 2, found
+    assert found[0].startswith(f"{UNIT}:2: ") and "中文冒号" in plain(found[0]) and "“name: 某某村党支部”" in found[0]
+    assert found[1].startswith(f"{UNIT}:3: ") and "中文冒号" in plain(found[1]) and "“sector: 农村”" in found[1]
 
 
 def test_no_space_after_the_colon_is_named_at_its_own_line(repo):
@@ -120,7 +122,7 @@ def test_other_answers_to_true_or_false_say_exactly_what_to_write(repo):
 def test_a_year_with_its_unit_says_what_to_write(repo):
     msg = only(repo, UNIT, lines("---", "name: 某某村党支部", "sector: 农村", "honours:", "  - title: 某某奖",
                                  "    year: 2010年", "---"))
-    assert msg.startswith(f"{UNIT}:6: honours[1].year（年份）: ") and "请写成 2010" in msg
+    assert msg.startswith(f"{UNIT}:6: honours[1].year（荣誉 › 年份）: ") and "请写成 2010" in msg
 
 
 @pytest.mark.parametrize("written, meant", [("2026年11月26日", "2026-11-26"), ("2026.11.26", "2026-11-26"),

@@ -35,7 +35,7 @@ def test_the_server_name_comes_from_site_url(repo, tmp_path):
     assert nginx.policy_of(text).startswith("default-src 'self'; script-src 'self';")
 
 
-@pytest.mark.parametrize("url, words", [("https://www.zhalantun.gov.cn/dangjian/", "带有路径"),
+@pytest.mark.parametrize("url, words", [("https://www.zhalantun.gov.cn/党建/", "带有路径"),
                                         ("", "未填写")])
 def test_an_address_nginx_cannot_serve_is_refused_in_chinese(repo, tmp_path, url, words):
     set_site_url(repo, f'"{url}"')

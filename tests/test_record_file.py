@@ -1,18 +1,12 @@
 """Record files as the workbench writes them (scripts/editor/record_file.py):
 whatever the values, what is written reads back as the same record, in the
-model's order; and `split` turns an old list file into one file per record,
-the figures keeping their order."""
+model's order."""
 from __future__ import annotations
-
-import textwrap
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.check import check
 from scripts.editor.record_file import leading_comments, prune, record_text
-from scripts.editor.split import split
-from scripts.records.loader import load_all
 from scripts.records.schema import load_schema
 from scripts.records.yaml_reader import parse_yaml, split_front_matter
 
@@ -51,25 +45,3 @@ def test_plain_yaml_records_keep_their_leading_comments():
     text = record_text(SMS, {"author": "某某", "text": "短信"}, comments=["# 来源：某某活动"])
     assert text == "# 来源：某某活动\ntext: 短信\nauthor: 某某\n"
     assert leading_comments(text) == ["# 来源：某某活动"]
-
-
-def test_a_list_file_is_split_into_one_file_per_record_keeping_the_order(repo):
-    old = repo.write("old-figures.yml", textwrap.dedent("""\
-        # 机制推动
-        - id: zeta
-          value: 18
-          unit: 人
-          label: 提拔使用
-          wording: 共提拔使用18人。
-          section: 机制推动
-        - {id: alpha, value: 16, unit: 人, label: 诫勉谈话, wording: 诫勉谈话16人。, section: 机制推动}
-        """))
-    written = split(repo.path, old, repo.path / "exemplars/figures", rank=True)
-    assert [p.name for p in written] == ["zeta.yml", "alpha.yml"]
-    assert (repo.path / "exemplars/figures/alpha.yml").read_text(encoding="utf-8") == (
-        "value: 16\nunit: 人\nlabel: 诫勉谈话\nwording: 诫勉谈话16人。\nsection: 机制推动\nrank: 2\n")
-    old.unlink()
-    assert check(repo.path) == []
-    records, _ = load_all(repo.path)
-    ordered = sorted(records, key=SCHEMA.kinds["figure"].listing.sort_key)
-    assert [r.id for r in ordered] == ["zeta", "alpha"]          # the list's order, not the names'

@@ -1,6 +1,6 @@
 """A few hundred synthetic records built end to end (strict: every link must
 resolve): every record has its page, every list paginates, no page is too big.
-Correctness only; the timings are `make bench`'s (scripts/bench.py)."""
+Correctness only; the timings are `make bench`'s (scripts/dev/bench.py)."""
 from __future__ import annotations
 
 import io
@@ -13,7 +13,8 @@ import yaml
 
 from scripts.build.pipeline import build_site
 from scripts.render import pagination
-from scripts.render.site import HOME_FILMS, HOME_MEMBERS, HOME_NEWS, HOME_PER_SECTOR
+from scripts.records.schema import schema_for
+from scripts.render.site import HOME_MAX
 from scripts.progress import Progress
 from scripts.records.schema import SCHEMA_FILE, SCHEMA_PATH
 from scripts.records.loader import load_all
@@ -134,14 +135,16 @@ def test_honours_and_news_paginate_and_the_home_page_is_bounded(synth_site):
     pages = list_pages(site, "news/index.md")
     assert len(pages) == math.ceil(news / PAGE_SIZE) > 1
     home = (site / "index.html").read_text(encoding="utf-8")
-    # The portal's parts are bounded: cards of each sector, members, films, news.
+    # The portal's parts are bounded (the model's `show.home.count`, at most
+    # HOME_MAX): cards of each sector, members, films, news.
+    count = {name: min(k.show.home.count, HOME_MAX) for name, k in schema_for(root).kinds.items() if k.show.home}
     sectors = {r["sector"] for r in records if r.kind.name == "unit"}
     shown = set(re.findall(r'href="exemplars/(?:units|members)/(synth-[a-z]+-\d+)/"', home))
-    assert 0 < len(shown) <= HOME_PER_SECTOR * len(sectors) + HOME_MEMBERS
+    assert 0 < len(shown) <= count["unit"] * len(sectors) + count["member"]
     films = set(re.findall(r'href="exemplars/videos/(synth-[a-z]+-\d+)/"', home))
-    assert 0 < len(films) <= HOME_FILMS
+    assert 0 < len(films) <= count["video"]
     posts = set(re.findall(r'href="news/(synth-[a-z]+-\d+)/"', home))
-    assert 0 < len(posts) <= HOME_NEWS
+    assert 0 < len(posts) <= count["news"]
 
 
 def test_no_page_is_over_150_kb(synth_site):

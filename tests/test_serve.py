@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -22,16 +23,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scripts.editor.ports import free_port
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = "exemplars/units/moguqi-dangwei.md"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> str:
@@ -148,7 +145,8 @@ def test_only_the_previews_own_address_is_served_against_dns_rebinding(server):
 
 
 def test_frame_policy_lets_only_the_workbench_frame_the_preview():
-    from scripts.editor.serve import allowed_host, frame_policy
+    from scripts.editor.preview_server import allowed_host
+    from scripts.editor.serve import frame_policy
 
     assert frame_policy(None) == []
     ((name, value),) = frame_policy("http://127.0.0.1:8080")
@@ -199,3 +197,90 @@ def test_a_bad_photo_or_a_broken_template_never_stops_the_preview(server):
     path.write_text(original.replace("## 基本情况", f"## 基本情况\n\n{marker}。"), encoding="utf-8")
     assert wait_for(page, marker, 30) is not None, log.read_text()
     assert "zlt-preview-problems" not in fetch(page)
+
+
+def served(url: str, host: str) -> tuple[int, dict, str]:
+    """(status, headers, body) of a GET with the Host given."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request("GET", parts.path, headers={"Host": host})
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("reload", [True, False])
+def test_pages_load_the_poller_as_a_file_carry_the_frame_policy_and_a_stop_leaves_nothing(
+        repo, tmp_path_factory, reload):
+    """The poller is a file (the pages' policy forbids inline script), or absent
+    with --no-reload; every answer, the 404 page too, carries the frame policy
+    of --framed-by; stopping the preview (SIGTERM) removes the site it built."""
+    port = free_port()
+    scratch = tmp_path_factory.mktemp("scratch")
+    log = open(repo.path / "serve.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scripts", "--root", str(repo.path), "serve", "--address", f"127.0.0.1:{port}",
+         "--framed-by", "http://127.0.0.1:8080", *([] if reload else ["--no-reload"])],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(scratch)})
+    base = f"http://127.0.0.1:{port}/"
+    host = f"127.0.0.1:{port}"
+    policy = "frame-ancestors http://127.0.0.1:8080 http://localhost:8080"
+    try:
+        assert wait_for(base, "</html>", 120) is not None, (repo.path / "serve.log").read_text()
+        status, headers, page = served(base, host)
+        assert status == 200 and headers["content-security-policy"] == policy
+        assert "livereload(" not in page                  # no inline copy of mkdocs' poller
+        tag = re.search(r'<script src="/_zlt/livereload.js" data-epoch="\d+" data-request="\d+"></script>', page)
+        assert bool(tag) == reload, page[-500:]
+        status, headers, script = served(base + "_zlt/livereload.js", host)
+        assert status == 200 and headers["content-type"].startswith("text/javascript")
+        assert "livereload(+s.dataset.epoch, +s.dataset.request)" in script
+        assert headers["content-security-policy"] == policy
+        status, headers, missing = served(base + "no/such/page/", host)
+        assert status == 404 and "</html>" in missing and headers["content-security-policy"] == policy
+        assert any(scratch.iterdir())                     # the site being served
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+    assert not any(scratch.iterdir()), list(scratch.iterdir())
+
+
+def test_a_failed_build_of_the_site_is_shown_on_its_pages_until_put_right(server):
+    """What breaks mkdocs itself (a theme template, mkdocs.yml) rather than the
+    records: the server answers all along, with the fault on every page, and
+    the next good build takes it away."""
+    repo, base = server
+    page = base + UNIT[:-3] + "/"
+    log = repo.path / "serve.log"
+    path = repo.path / UNIT
+    original = path.read_text(encoding="utf-8")
+
+    # 1. A theme override that does not compile, met by the next build.
+    main = repo.path / "templates" / "overrides" / "main.html"
+    good = main.read_text(encoding="utf-8")
+    main.write_text(good + "\n{% if %}\n", encoding="utf-8")
+    path.write_text(original.replace("## 基本情况", "## 基本情况\n\n主题出错时的修改。"), encoding="utf-8")
+    assert wait_for(page, "网站预览构建时出错", 30) is not None, log.read_text()
+    assert "TemplateSyntaxError" in fetch(page) and "蘑菇气党委" in fetch(page)
+    main.write_text(good, encoding="utf-8")
+    path.write_text(original.replace("## 基本情况", "## 基本情况\n\n主题修好后的修改。"), encoding="utf-8")
+    assert wait_for(page, "主题修好后的修改", 30) is not None, log.read_text()
+    assert "zlt-preview-problems" not in fetch(page)
+
+    # 2. mkdocs.yml itself, which the server reads again on every build.
+    config = repo.path / "mkdocs.yml"
+    settings = config.read_text(encoding="utf-8")
+    config.write_text(settings.replace("site_name:", "site_name: [", 1), encoding="utf-8")
+    assert wait_for(page, "网站预览构建时出错", 30) is not None, log.read_text()
+    config.write_text(settings, encoding="utf-8")
+    end = time.monotonic() + 30
+    while "zlt-preview-problems" in (shown := fetch(page)) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert "zlt-preview-problems" not in shown and "主题修好后的修改" in shown, log.read_text()
+    assert "Traceback" not in log.read_text()

@@ -78,6 +78,7 @@ def test_a_failed_build_leaves_the_previous_site_whole(full_repo):
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root for a network namespace")
+@pytest.mark.timeout(600)    # a build of its own, allowed 300 s below, after the fixture's
 def test_build_needs_no_network(full_repo):
     """`unshare -n` gives the build a network namespace with no interface at all."""
     out = subprocess.run(

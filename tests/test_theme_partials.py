@@ -42,7 +42,11 @@ def stock_site(built_site, tmp_path_factory) -> Path:
     config = config.replace("custom_dir: templates/overrides", f"custom_dir: {overrides}")
     (work / "mkdocs.yml").write_text(config, encoding="utf-8")
     site = work / "site"
-    build(load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site)))
+    from scripts.records.schema import schema_for
+    from scripts.render.navigation import site_nav
+
+    build(load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site),
+                      nav=site_nav(repo, schema_for(repo))))
     return site
 
 

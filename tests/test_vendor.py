@@ -40,6 +40,7 @@ def test_the_export_line_becomes_one_global():
 
 
 @pytest.mark.slow   # npm pack: the registry
+@pytest.mark.timeout(900)    # npm pack, allowed 600 s below
 def test_the_shipped_files_are_the_releases():
     if not shutil.which("npm"):
         pytest.skip("npm 未安装")

@@ -1,6 +1,6 @@
 """What a built page says: its title and the text of Material's content area,
 without the header, navigation and footer that every page repeats. Read by
-the search index (scripts/search.py).
+the search index (scripts/build/search.py).
 
 Regular expressions, not an HTML parser: the pages are mkdocs' own output,
 and html.parser took 9 of the 10 seconds the index needed at 10,000 pages

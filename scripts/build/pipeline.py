@@ -25,9 +25,9 @@ from ..check import check_repository, errors
 from ..check.content_files import media_paths, refused_files
 from ..check.pages import body_safety_problems
 from ..problems import InputError
-from ..progress import mkdocs_progress, stage
+from ..progress import stage
 from ..records.loader import Snapshot
-from ..render import render_site, template_cache
+from ..render import render_site
 from ..render.paths import file_layout
 from ..render.video import write_subtitles_scripts
 from ..site_config import site_config
@@ -129,30 +129,20 @@ def _built_at() -> datetime:
     return datetime.fromtimestamp(int(given) if given.isdigit() else time.time(), timezone.utc)
 
 
-def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, **overrides):
+def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, pages: int = 0, **overrides):
+    """mkdocs' build of `docs` into `site`, with the project's plugin
+    (build.plugin: the model's nav, compiled templates kept, progress of
+    `pages` pages)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    from .plugin import register
+
     config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
                          strict=strict, **overrides)
-    keep_compiled(config.theme, template_cache(root))
+    register(config, pages=pages)
     build(config)
     return config
-
-
-def keep_compiled(theme, cache) -> None:
-    """The theme's templates (Material's and templates/overrides) compiled
-    once, not on every build (render.environment.TemplateCache). mkdocs makes the
-    theme's Jinja environment in Theme.get_env and offers no setting for its
-    bytecode cache, so this one theme object's get_env adds it."""
-    get_env = theme.get_env
-
-    def cached_get_env():
-        env = get_env()
-        env.bytecode_cache = cache
-        return env
-
-    theme.get_env = cached_get_env
 
 
 def _temp_dir(parent: Path, name: str) -> Path:
@@ -197,8 +187,8 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
         if target.offline:
             # No canonical or share addresses: the bundle's pages lead nowhere but into it.
             overrides["site_url"] = ""
-        with stage("mkdocs"), mkdocs_progress(pages), source_date_epoch(root):
-            config = mkdocs_build(root, docs, new_site, **overrides)
+        with stage("mkdocs"), source_date_epoch(root):
+            config = mkdocs_build(root, docs, new_site, pages=pages, **overrides)
         if target.offline:
             # A file:// bundle has no server to show a 404 page (and MkDocs
             # gives error pages root-relative addresses, which lead out of it).
@@ -219,7 +209,8 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                 checkpoint("swap")
                 swap_in(new_site, out)
                 # Keep the last generated Markdown where mkdocs.yml points, so
-                # that a plain `mkdocs build` or `mkdocs serve` works on it too.
+                # that a plain `mkdocs build` or `mkdocs serve` works on it too
+                # (with mkdocs.yml's own nav: the model's menus are build.plugin's).
                 recover(work / "docs")
                 swap_in(docs, work / "docs")
     finally:

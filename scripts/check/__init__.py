@@ -8,7 +8,9 @@ references), files (media, photos, links out of the repository), content_files
 (which files content/ and exemplars/ may publish), pages (bodies and
 hand-written pages), photos_gps (photos that still carry their location),
 figures, review (三审), signatures (三审 signed by the newsroom, where a
-repository uses it), lint (wording) and release.
+repository uses it), templates (a template for every kind's pages, and only
+the model's fields named in them), lint (wording) and release. The model
+itself is checked as it is loaded (records/model_check.py).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from .lint import lint
 from .pages import body_safety_problems, category_problems, front_matter_problems
 from .review import review_problems
 from .signatures import signature_problems
+from .templates import template_problems
 
 
 def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) -> list[Problem]:
@@ -40,6 +43,7 @@ def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) 
     problems += front_matter_problems(snap.pages) + category_problems(records)
     problems += chart_problems(records) + review_problems(snap.schema, records)
     problems += signature_problems(root, records)
+    problems += template_problems(root, snap.schema)
     if wording:
         problems += lint(root, snap.texts)
     if release:

@@ -52,6 +52,23 @@ def _field_at(kind: Kind, path: tuple) -> Field | None:
     return current
 
 
+def _labels_at(kind: Kind, path: tuple) -> str:
+    """The form's words for a JSON path inside a record, outermost first:
+    三审记录 › 初审 › 审核日期 for review.first.date ("" when unknown)."""
+    fields: dict[str, Field] = kind.fields
+    words = []
+    for part in path:
+        if isinstance(part, int):
+            continue
+        current = fields.get(part)
+        if current is None:
+            return ""
+        words.append(current.label)
+        items = current.items
+        fields = items.fields if isinstance(items, Struct) else {}
+    return " › ".join(words)
+
+
 def _closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return match[0] if match else None
@@ -138,7 +155,7 @@ def _schema_problems(schema: Schema, record: Record) -> list[Problem]:
     for err in errors:
         path = tuple(err.absolute_path)
         field = _field_at(record.kind, path)
-        label = f"（{field.label}）" if field else ""
+        label = f"（{_labels_at(record.kind, path)}）" if field else ""
         name = _field_name(path)
         line = record.line_of(path)
         v = err.validator

@@ -15,7 +15,6 @@ build/ (scripts/deploy/gate.py runs the two halves in order).
 from __future__ import annotations
 
 import html
-import ipaddress
 import posixpath
 import re
 from collections import defaultdict
@@ -27,6 +26,7 @@ from mkdocs.exceptions import ConfigurationError
 from selectolax.lexbor import LexborHTMLParser
 
 from ..problems import Problem
+from ..records import view
 from ..records.loader import Page, Record
 from ..records.relations import Relations
 from ..site_config import site_config
@@ -42,8 +42,9 @@ MD_LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(?:#[^)]*)?\)")
 
 
 BADGE = "gov_badge"
-# Hosts that are never a public site's address (RFC 2606 and 6761 names).
-EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+# Hosts that are never a public site's address: RFC 2606 and 6761 names, and
+# any name with a label "example" (example.cn, www.example.gov.cn: the
+# placeholders of guides, which no government site uses).
 RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local", ".internal")
 
 
@@ -78,28 +79,17 @@ def site_url_problems(root: Path) -> list[Problem]:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if not url:
-        reason = "site_url 尚未填写"
+        reason = "尚未填写"
     elif parts.scheme != "https" or not host:
-        reason = f"site_url“{url}”不是以 https:// 开头的正式网址"
-    elif _is_local(host):
-        reason = f"site_url“{url}”是本机或内网地址，读者无法访问"
-    elif host in EXAMPLE_DOMAINS or host.endswith(tuple("." + d for d in EXAMPLE_DOMAINS)) \
-            or host.endswith(RESERVED_SUFFIXES) or "." not in host:
-        reason = f"site_url“{url}”是示例或保留域名，不是真实网址"
+        reason = f"网址“{url}”不是以 https:// 开头的正式网址"
+    elif view.is_local_address(url):
+        reason = f"网址“{url}”是本机或内网地址，读者无法访问"
+    elif "example" in host.split(".") or host.endswith(RESERVED_SUFFIXES) or "." not in host:
+        reason = f"网址“{url}”是示例或保留域名，不是真实网址"
     else:
         return []
     return [Problem("mkdocs.yml", line, "site_url",
                     f"{reason}：请在 mkdocs.yml 中填写网站的正式网址（https://……/），{why}")]
-
-
-def _is_local(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return ip.is_loopback or ip.is_private or ip.is_unspecified or ip.is_link_local or ip.is_reserved
 
 
 def footer_problems(root: Path) -> list[Problem]:
@@ -189,6 +179,10 @@ def release_problems(root: Path, records: list[Record], pages: list[Page]) -> li
 # --- the built site ----------------------------------------------------------
 
 PLACEHOLDERS = ("待填写",)
+# The footer's slot for a setting not filled in (partials/footer.html): its
+# placeholder is on every page, and footer_problems names the setting itself
+# at its line, so the pages do not report it again.
+SETTING_SLOT = "zlt-footer__missing"
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src",
                    "track": "src", "video": "poster", "audio": "src", "iframe": "src", "embed": "src"}
 # <link rel> values that name a page by address, not a file to load.
@@ -237,7 +231,8 @@ def _read_page(raw: str) -> _Page:
                 value = node.attributes.get(name) or ""
                 if any(p in value for p in PLACEHOLDERS):
                     page.placeholders.append((_line_in(raw, html.escape(value), value), value.strip()))
-        elif node.is_text_node and node.parent is not None and node.parent.tag not in ("script", "style"):
+        elif node.is_text_node and node.parent is not None and node.parent.tag not in ("script", "style") \
+                and SETTING_SLOT not in (node.parent.attributes.get("class") or "").split():
             data = node.text_content or ""
             if any(p in data for p in PLACEHOLDERS):
                 text = " ".join(data.split())
@@ -251,8 +246,10 @@ def _read_pages(site: Path) -> dict[str, _Page]:
             for path in sorted(site.rglob("*.html"))}
 
 
-def _target(site: Path, own_host: str, page: str, href: str) -> tuple[str, str] | None:
-    """(file in the site, fragment) a link leads to, or None when it leaves the site."""
+def _target(site: Path, own_host: str, page: str, href: str, prefix: str = "/") -> tuple[str, str] | None:
+    """(file in the site, fragment) a link leads to, or None when it leaves the
+    site. `prefix`: where the site is on its host ("/dangjian/" on a parent
+    platform, site_url's path), which the built pages' absolute links carry."""
     parts = urlsplit(href)
     if parts.scheme in ("mailto", "tel", "data", "blob", "javascript"):
         return None
@@ -260,8 +257,11 @@ def _target(site: Path, own_host: str, page: str, href: str) -> tuple[str, str] 
         if (parts.hostname or "").lower() != own_host:
             return None                       # another site: not checked here
         href = parts._replace(scheme="", netloc="").geturl() or "/"
-    resolved = urlsplit(urljoin("/" + page, href))
-    path = unquote(resolved.path).lstrip("/")
+    resolved = urlsplit(urljoin(prefix + page, href))
+    path = unquote(resolved.path)
+    if not path.startswith(prefix):
+        return None                           # the parent platform's, beside the site: not checked here
+    path = path[len(prefix):]
     if path == "" or path.endswith("/"):
         path += "index.html"
     elif (site / path).is_dir():
@@ -269,14 +269,26 @@ def _target(site: Path, own_host: str, page: str, href: str) -> tuple[str, str] 
     return path, unquote(resolved.fragment)
 
 
-def built_site_problems(site: Path, site_url: str = "", origins: dict[str, str] | None = None) -> list[Problem]:
+def page_origins(snap) -> dict[str, str]:
+    """Built page (directory URLs) → the record or content file it was made from."""
+    out = {view.page_url(r.kind.doc_path(r.id)) + "index.html": r.path
+           for r in snap.records if not r.kind.is_list_file}
+    for page in snap.pages:
+        out[view.page_url(page.path.removeprefix("content/")) + "index.html"] = page.path
+    return out
+
+
+def built_site_problems(site: Path, site_url: str = "", origins: dict[str, str] | None = None,
+                        reported: frozenset[str] = frozenset()) -> list[Problem]:
     """Placeholders and broken internal links on the pages of a built site.
 
     `origins`: page (as a path in the site) → the repository file it was made
-    from, so that messages name what the editors can change. A fault repeated
+    from, so that messages name what the editors can change. `reported`: files of
+    the site whose absence is already reported at their setting (the badge). A fault repeated
     on many pages (a template's) is reported once, with the count."""
     origins = origins or {}
     own_host = (urlsplit(site_url).hostname or "").lower()
+    prefix = "/" + "".join(s + "/" for s in urlsplit(site_url).path.split("/") if s)
     pages = _read_pages(site)
 
     def where(page: str, line: int) -> tuple[str, int]:
@@ -288,10 +300,12 @@ def built_site_problems(site: Path, site_url: str = "", origins: dict[str, str] 
         for line, text in parsed.placeholders:
             placeholders[text[:60]].append((page, line))
         for line, href in parsed.links:
-            target = _target(site, own_host, page, href)
+            target = _target(site, own_host, page, href, prefix)
             if target is None:
                 continue
             path, fragment = target
+            if path in reported:
+                continue
             if not (site / path).is_file():
                 broken[(href, "页面或文件不存在")].append((page, line))
             elif fragment and path.endswith(".html") and path in pages and fragment not in pages[path].ids:
@@ -310,3 +324,45 @@ def built_site_problems(site: Path, site_url: str = "", origins: dict[str, str] 
         more = f"（共 {count} 个网页有此链接）" if count > 1 else ""
         problems.append(Problem(path, line, "链接", f"网页 {found[0][0]} 中的链接“{href}”无效：{why}{more}"))
     return problems
+
+
+# --- the summary a go-live reads first ---------------------------------------------
+
+def release_summary(problems: list[Problem], settings_file: str = "mkdocs.yml") -> list[str]:
+    """A few lines before the details: what stands between the repository and
+    going live, grouped, each with what to do (the shipped content has more
+    than a hundred sample records, one line each in the details)."""
+    errors = [p for p in problems if p.level == "error"]
+    if not errors:
+        return []
+    groups: dict[str, list[Problem]] = defaultdict(list)
+    for p in errors:
+        if p.field.startswith("sample"):
+            groups["samples"].append(p)
+        elif p.path == settings_file:
+            groups["settings"].append(p)
+        elif p.field in ("网页", "链接"):
+            groups["pages"].append(p)
+        elif "尚未发布" in p.message:
+            groups["links"].append(p)
+        elif p.field.startswith("status"):
+            groups["review"].append(p)
+        else:
+            groups["other"].append(p)
+    lines = [f"发布前检查：发现 {len(errors)} 个错误，网站尚不能发布。概要："]
+    if groups["samples"]:
+        lines.append(f"  · {len(groups['samples'])} 条示例记录：正式上线前须删除，运行 make samples YES=1 一次删除全部示例")
+    if groups["settings"]:
+        names = "、".join(dict.fromkeys(p.field or "格式" for p in groups["settings"]))
+        lines.append(f"  · 网站设置 {len(groups['settings'])} 项未填写或有误（{settings_file}）：{names}")
+    if groups["review"]:
+        lines.append(f"  · {len(groups['review'])} 条记录标为已发布但三审未完成")
+    if groups["links"]:
+        lines.append(f"  · {len(groups['links'])} 处链接指向尚未发布的记录")
+    if groups["pages"]:
+        lines.append(f"  · 网页上 {len(groups['pages'])} 处未填写的内容或无效链接")
+    if groups["other"]:
+        files = len({p.path for p in groups["other"]})
+        lines.append(f"  · 另有 {len(groups['other'])} 个错误，在 {files} 个文件中")
+    lines.append("详情（文件:行: 字段: 说明）：")
+    return lines

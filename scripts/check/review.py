@@ -25,6 +25,6 @@ def review_problems(schema: Schema, records: list[Record]) -> list[Problem]:
         if missing:
             problems.append(Problem(
                 r.path, r.line_of(("status",)), "status（状态）",
-                f"状态为 published，但缺少{'、'.join(missing)}：三审都在 review 中填写后才能发布；"
-                f"未审完请写 status: review"))
+                f"状态为“已发布”（published），但缺少{'、'.join(missing)}：三审都在“三审记录”（review）中"
+                f"填写后才能发布；未审完请把状态改为“待审”（status: review）"))
     return problems

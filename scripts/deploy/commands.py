@@ -26,9 +26,15 @@ def publish(root: Path, args) -> int:
     check_policy(site, target, args.nginx_conf)
     print(f"发布到 {target} ……")
     release = publish_site(site, target, keep=args.keep, bwlimit=args.bwlimit)
+    if release.key_created:
+        from .manifest import public_path
+        print(f"第一次发布：已生成防篡改签名密钥 {release.key}（私钥，只留在本机，权限 600，勿放入仓库、勿外传），"
+              f"公钥 {public_path(release.key)}。请把公钥交给服务器管理员，安装为服务器上的 "
+              "/etc/zhalantun-dangjian/publish.pub（见 README“防篡改”）。如果以前在另一台电脑上发布过，"
+              "服务器认的是那台电脑的密钥：请把那台电脑上的私钥复制到上面的位置后重新发布，否则防篡改检查会报警。")
     if release.leftovers:
         print(f"已删除此前中断的发布留下的临时目录 {len(release.leftovers)} 个。")
-    print(f"已发布：版本 {release.id} 正在使用。"
+    print(f"已发布：版本 {release.id} 正在使用（{release.files} 个文件，清单已签名）。"
           + (f"如需回退到上一个版本 {release.previous}，运行 make rollback。" if release.previous else ""))
     return 0
 
@@ -95,8 +101,22 @@ def nginx_conf(root: Path, args) -> int:
                           certificate_key=args.key or nginx.CERTIFICATE_KEY, hsts_subdomains=_hsts_subdomains(args.hsts_subdomains))
     out = nginx.write(root, site, args.out or root / ".build" / "nginx" / nginx.FILE_NAME, server)
     print(f"nginx 配置已生成：{out}")
+    from ..site_config import site_config
+    site_url = str(site_config(root).get("site_url") or "")
+    prefix = nginx.site_path(site_url, root)
+    if prefix != "/":
+        # A site under a path: the parent platform usually serves the host, and
+        # includes only our locations in its own server block.
+        snippet = nginx.write(root, site, out.with_name(out.stem + ".location" + out.suffix), server, snippet=True)
+        print(f"网站位于 {nginx.server_name(site_url)} 的 {prefix} 之下。\n"
+              f"- {nginx.server_name(site_url)} 由上级平台的服务器提供时（通常如此）：把配置片段 {snippet} 交给上级平台的"
+              f"服务器管理员，放到服务器上（如 /etc/nginx/snippets/{snippet.name}），在该域名的 HTTPS server {{ }} 中"
+              f"加一行 include /etc/nginx/snippets/{snippet.name};，然后 nginx -t && systemctl reload nginx。"
+              f"发布时核对安全策略用 NGINX_CONF=/etc/nginx/snippets/{snippet.name}。\n"
+              f"- 本服务器独自提供 {nginx.server_name(site_url)} 时：用完整配置 {out}。")
     if server.certificate == nginx.CERTIFICATE:
-        print("请把其中的证书路径（CHANGE-ME）改为实际证书文件，或用 SSL_CERT=… SSL_KEY=… 重新生成。")
+        where = "完整配置" if prefix != "/" else "其"
+        print(f"请把{where}中的证书路径（CHANGE-ME）改为实际证书文件，或用 SSL_CERT=… SSL_KEY=… 重新生成。")
     return 0
 
 

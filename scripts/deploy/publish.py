@@ -5,6 +5,8 @@ another reached over SSH (`user@host:/srv/zhalantun-dangjian`), laid out so:
 
     releases/20261127-140501-123456/   one folder per publish, never changed after
     current -> releases/20261127-140501-123456    what nginx serves (nginx.py)
+    pristine/20261127-140501-123456/   a read-only copy of it (the verifier restores from it)
+    manifests/20261127-140501-123456.manifest   its signed list of files (manifest.py)
     history.log                        one line per switch of `current`
     .publish.lock                      held (flock) by the publish or rollback running
 
@@ -33,12 +35,20 @@ releases kept (`keep`) are the live one and those successive rollbacks would
 reach, then the newest others: a release rolled back from goes first. A
 target written before the history existed rolls back by name order.
 
+Tamper protection (verify.py) needs, beside each release and outside
+what nginx serves, the manifest signed on this machine and a pristine
+copy: hard links among pristine copies only, never with a release, so that
+a served file written in place does not change its pristine copy too. Both
+are in place before `current` switches, and go with the release when it is
+pruned.
+
 rsync and OpenSSH are the well-kept tools for the copying and the
 transport; what no tool does is the release layout, its switch and its
 history, written here.
 """
 from __future__ import annotations
 
+import base64
 import re
 import shlex
 import socket
@@ -48,12 +58,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..build.swap import checkpoint
+from . import manifest as manifests
 from .precompress import precompress
 
 DEFAULT_KEEP = 5
 INCOMING = ".incoming-"
 HISTORY = "history.log"
 LOCK = ".publish.lock"
+PRISTINE = "pristine"
+# The verifier's mark in the lock file: a publish waits for it (seconds), never
+# refused because of it.
+VERIFIER_MARK = "zlt-verify"
+VERIFIER_WAIT = 600
 HISTORY_SHOWN = 10     # switches `releases` lists
 PUBLISH, ROLLBACK, ROLLBACK_TO = "publish", "rollback", "rollback-to"
 _REMOTE_RE = re.compile(r"^(?:(?P<user>[^@/:\s]+)@)?(?P<host>[A-Za-z0-9._-]+|\[[0-9a-fA-F:]+\]):(?P<path>/.*)$")
@@ -109,6 +125,9 @@ class Release:
     id: str
     previous: str | None      # the release that was live before, if any: where rollback goes
     leftovers: list[str] = field(default_factory=list)   # killed publishes' folders removed
+    files: int = 0            # in its signed manifest
+    key: Path | None = None   # the signing key
+    key_created: bool = False # made by this publish: its public key must go to the server
 
 
 @dataclass(frozen=True)
@@ -168,7 +187,12 @@ if [ "$CREATE" = 1 ]; then mkdir -p "$T/releases"; fi
 cd "$T" 2>/dev/null || { echo NO_TARGET; exit 3; }
 command -v flock >/dev/null 2>&1 || { echo NO_FLOCK; exit 6; }
 exec 9>>""" + LOCK + r"""
-flock -n 9 || { echo "LOCKED $(head -n 1 """ + LOCK + r""")"; exit 7; }
+if ! flock -n 9; then
+  case "$(head -n 1 """ + LOCK + r""")" in
+    """ + VERIFIER_MARK + r"""*) flock -w """ + str(VERIFIER_WAIT) + r""" 9 || { echo "LOCKED $(head -n 1 """ + LOCK + r""")"; exit 7; } ;;
+    *) echo "LOCKED $(head -n 1 """ + LOCK + r""")"; exit 7 ;;
+  esac
+fi
 printf '%s（服务器上的进程 %s）\n' "$WHO" "$$" > """ + LOCK + r"""
 """
 
@@ -182,6 +206,12 @@ if [ "$CLEAN" = 1 ]; then
     rm -rf "$d"
     echo "removed ${d#releases/}"
   done
+  for d in pristine/.incoming-*; do
+    [ -e "$d" ] || continue
+    find "$d" -type d -exec chmod u+w {} +
+    rm -rf "$d"
+  done
+  rm -f manifests/.incoming-*
 fi
 if [ -d releases ]; then ls -1 releases | sed 's/^/release /'; fi
 if [ -f """ + HISTORY + r""" ]; then sed 's/^/history /' """ + HISTORY + r"""; fi
@@ -192,14 +222,35 @@ LIST = 'set -eu\ncd "$T" 2>/dev/null || exit 0\nCLEAN=0\n' + STATE
 # The history line is written after the switch: a publish killed between the
 # two leaves a history whose last `to` is not live, which _rollback_order reads
 # as the switch it was.
+# The pristine copy, made on the target's machine from the release just copied
+# (nothing sent twice), linked to the previous pristine copy only; read-only.
+PRISTINE_COPY = r"""set -eu
+mkdir -p pristine manifests
+LINK=
+if [ -n "$PREVIOUS" ] && [ -d "pristine/$PREVIOUS" ]; then LINK="--link-dest=$T/pristine/$PREVIOUS"; fi
+rsync --recursive --links --checksum $LINK "releases/.incoming-$ID/" "pristine/.incoming-$ID/"
+chmod -R a-w "pristine/.incoming-$ID"
+base64 -d > "manifests/.incoming-$ID.manifest" <<'ZLT_MANIFEST_END'
+$MANIFEST
+ZLT_MANIFEST_END
+"""
+
+# (Not dropping -w from a pruned pristine copy's files: they are hard links
+# shared with the copies kept. Removing a file needs only its folder writable.)
 SWITCH = r"""[ -d "releases/.incoming-$ID" ]
 sync
+mv "pristine/.incoming-$ID" "pristine/$ID"
+mv "manifests/.incoming-$ID.manifest" "manifests/$ID.manifest"
 mv "releases/.incoming-$ID" "releases/$ID"
 ln -s "releases/$ID" ".current-$ID"
 mv -T ".current-$ID" current
 [ ! -s """ + HISTORY + r""" ] || [ -z "$(tail -c 1 """ + HISTORY + r""")" ] || echo >> """ + HISTORY + r"""
 printf '%s\n' "$LINE" >> """ + HISTORY + r"""
-for old in $PRUNE; do rm -rf "releases/$old"; done
+for old in $PRUNE; do
+  rm -rf "releases/$old"
+  if [ -d "pristine/$old" ]; then find "pristine/$old" -type d -exec chmod u+w {} +; rm -rf "pristine/$old"; fi
+  rm -f "manifests/$old.manifest"
+done
 """
 
 SWITCH_BACK = r"""[ -d "releases/$TO" ] || { echo NO_SUCH; exit 5; }
@@ -379,15 +430,25 @@ def _release_name(link: str) -> str | None:
 
 
 def publish(site: Path, target: Target, keep: int = DEFAULT_KEEP, bwlimit: int | None = None,
-            release_id: str | None = None) -> Release:
+            release_id: str | None = None, signing_key: Path | None = None) -> Release:
     """Copy `site` to a new release of `target` and make it live. The site
-    gets its .gz copies first (precompress.py), as nginx's gzip_static serves them."""
+    gets its .gz copies first (precompress.py), as nginx's gzip_static serves
+    them, then its manifest, signed with `signing_key` (default:
+    manifest.default_key_path(), created on first use)."""
     if keep < 2:
         raise PublishError("至少保留 2 个版本（当前版本和上一个），回退才有版本可用")
     if not (site / "index.html").is_file():
         raise PublishError(f"{site} 不是已生成的网站（没有 index.html）：请先运行 make site")
     precompress(site)
     rid = release_id or new_id()
+    try:
+        key, key_path, key_created = manifests.ensure_key(signing_key)
+        listed = manifests.build(site, rid, _now())
+    except manifests.ManifestError as e:
+        raise PublishError(str(e)) from None
+    signed = base64.b64encode(manifests.sign(listed, key)).decode("ascii")
+    # 76-column lines, as base64(1) writes them: no shell or heredoc limit near.
+    signed = "\n".join(signed[i:i + 76] for i in range(0, len(signed), 76))
     with Session(target, "发布") as session:
         session.lock(f"发布版本 {rid}", create=True)
         state = session.state(clean=True)
@@ -408,6 +469,10 @@ def publish(site: Path, target: Target, keep: int = DEFAULT_KEEP, bwlimit: int |
             raise PublishError("找不到 rsync：请运行 make system-deps（或 apt-get install rsync）") from None
         if copied.returncode != 0:
             raise _failed("复制网站文件（rsync）", copied)
+        try:
+            session.run(PRISTINE_COPY.replace("$MANIFEST", signed), ID=rid, PREVIOUS=previous or "")
+        except _StepFailed as e:
+            raise _failed("保存只读副本和文件清单", e) from None
         checkpoint("publish-copied")     # test hook: a publish killed before the switch
 
         switch = Switch(_now(), PUBLISH, previous, rid)
@@ -417,7 +482,7 @@ def publish(site: Path, target: Target, keep: int = DEFAULT_KEEP, bwlimit: int |
             session.run(SWITCH, ID=rid, LINE=switch.line(), PRUNE=" ".join(sorted(existing - kept)))
         except _StepFailed as e:
             raise _failed("切换到新版本", e) from None
-    return Release(rid, previous, state.leftovers)
+    return Release(rid, previous, state.leftovers, len(listed.files), key_path, key_created)
 
 
 def rollback(target: Target, to: str | None = None) -> Rollback:

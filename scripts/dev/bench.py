@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -27,7 +26,9 @@ from pathlib import Path
 
 import yaml
 
-from .machine import package_versions
+from .machine import machine, package_versions
+from ..records.schema import schema_for
+from ..render.navigation import site_nav
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_LIMIT = 150 * 1024
@@ -85,7 +86,7 @@ def child_baseline(root: Path, out: Path) -> int:
     plain = {"site_name": ours["site_name"], "docs_dir": "docs",
              "site_dir": "baseline-site",
              "theme": {"name": "material", "language": "zh", "custom_dir": "baseline-templates"},
-             "nav": ours.get("nav"), "markdown_extensions": extensions}
+             "nav": site_nav(root, schema_for(root)), "markdown_extensions": extensions}
     config_file = root / ".build" / "baseline.yml"
     config_file.write_text(yaml.safe_dump(plain, allow_unicode=True), encoding="utf-8")
     start, cpu = time.perf_counter(), time.process_time()
@@ -132,25 +133,26 @@ def _tree_bytes(path: Path, suffix: str = "") -> int:
     return sum(p.stat().st_size for p in path.rglob(f"*{suffix}") if p.is_file())
 
 
-def search_in_browser(site: Path) -> list[dict]:
+def search_in_browser(root: Path, site: Path) -> list[dict]:
     """Each of SEARCH_QUERIES as a reader's first search, in Chromium, on the
-    site served with gzip: bytes transferred from opening the dialog, and
-    time to the first result, cold (the dialog opened and the query typed at
-    once, so the engine loads too)."""
+    site served as readers get it (nginx_server: the published configuration,
+    precompressed files): bytes transferred from opening the dialog, and time
+    to the first result, cold (the dialog opened and the query typed at once,
+    so the engine loads too)."""
     from playwright.sync_api import sync_playwright
 
     from .browser import CHROMIUM, CHROMIUM_ARGS
-    from .gzip_server import serving
+    from .nginx_server import serving
     from .searchprobe import first_query
 
     rows = []
-    with serving(site) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serving(root, site, root / ".build" / "served") as served, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *served.chromium_args])
         for query in SEARCH_QUERIES:
             runs = []
             for _ in range(3):
-                context = browser.new_context(locale="zh-CN")
-                runs.append(first_query(context.new_page(), url, query))
+                context = browser.new_context(locale="zh-CN", ignore_https_errors=True)
+                runs.append(first_query(context.new_page(), served.url, query))
                 context.close()
             rows.append({"query": query, "bytes": statistics.median(r["bytes"] for r in runs),
                          "ms": statistics.median(r["ms"] for r in runs),
@@ -172,7 +174,7 @@ def _site_facts(root: Path, site: Path, records: int) -> dict:
         "feed_bytes": sum(p.stat().st_size for p in site.glob("feed*.xml")),
         "html_bytes": html, "html_pages": len(pages),
         "largest_page": max(pages), "pages_over_limit": sum(s > PAGE_LIMIT for s, _ in pages),
-        "search": search_in_browser(site),
+        "search": search_in_browser(root, site),
     }
 
 
@@ -230,19 +232,10 @@ def measure(size: str, runs: int, work: Path) -> dict:
 # --- the report --------------------------------------------------------------
 
 def _machine() -> list[str]:
-    def read(path):
-        try:
-            return Path(path).read_text()
-        except OSError:
-            return ""
-    cpu = next((line.split(":", 1)[1].strip() for line in read("/proc/cpuinfo").splitlines()
-                if line.startswith("model name")), platform.processor() or "?")
-    mem = next((int(line.split()[1]) // 1024 // 1024 for line in read("/proc/meminfo").splitlines()
-                if line.startswith("MemTotal")), 0)
-    versions = package_versions(PACKAGES)
-    return [f"- CPU: {cpu}; nproc {os.cpu_count()}; memory {mem} GB",
-            f"- Python {platform.python_version()} on {platform.system()} {platform.release()}",
-            f"- Packages: {', '.join(versions)}"]
+    m = machine()
+    return [f"- CPU: {m.cpu}; nproc {m.cores}; memory {m.memory_gb} GB",
+            f"- Python {m.python} on {m.system}",
+            f"- Packages: {', '.join(package_versions(PACKAGES))}"]
 
 
 def _mb(kb: float) -> str:
@@ -285,8 +278,9 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
     lines += _pairs(results)
     lines += _targets(results)
     lines += ["## Search", "",
-              "A reader's first search in Chromium (Playwright), on the site served with gzip by "
-              "scripts/dev/gzip_server.py, the dialog opened and the query typed at once, so that loading "
+              "A reader's first search in Chromium (Playwright), on the site served as readers get it "
+              "(nginx with the published configuration and precompressed files, HTTPS and HTTP/2: "
+              "scripts/dev/nginx_server.py), the dialog opened and the query typed at once, so that loading "
               "the search engine counts too. Bytes are everything transferred from opening the dialog "
               "(headers and compressed bodies); time is from the click on 搜索 to the first result "
               "(or to “没有找到”). Medians of 3.", "",

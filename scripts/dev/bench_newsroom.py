@@ -24,7 +24,6 @@ import http.client
 import json
 import math
 import os
-import platform
 import re
 import shlex
 import shutil
@@ -41,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-from .machine import package_versions
+from .machine import machine, package_versions
 from .nginx_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -393,14 +392,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _machine() -> list[str]:
-    cpu = ""
-    try:
-        cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
-                    if line.startswith("model name")), "")
-    except OSError:
-        pass
-    return [f"CPU: {cpu or platform.processor() or '?'}; cores (nproc) {os.cpu_count()}",
-            f"Python {platform.python_version()} on {platform.system()} {platform.release()}",
+    m = machine()
+    return [f"CPU: {m.cpu}; cores (nproc) {m.cores}",
+            f"Python {m.python} on {m.system}",
             "Packages: " + ", ".join(package_versions(["Django", "gunicorn", "argon2-cffi", "django-axes"])),
             f"Load average (1 min) before / after: {_load[0]:.1f} / {os.getloadavg()[0]:.1f} (other work on the "
             "machine makes latencies longer)"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -29,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from .machine import package_versions
+from .machine import machine, package_versions
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_START = "<!-- bench-print: written by make bench-print (scripts/dev/bench_print.py); do not edit -->"
@@ -101,7 +100,8 @@ def _machine() -> str:
     versions = package_versions(PACKAGES)
     pango = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libpango-1.0-0"],
                            capture_output=True, text=True).stdout.strip()
-    return (f"nproc {os.cpu_count()}; Python {platform.python_version()}; "
+    m = machine()
+    return (f"nproc {m.cores}; Python {m.python}; "
             f"Pango {pango or '?'}; {', '.join(versions)}")
 
 

@@ -1,8 +1,10 @@
-"""make lighthouse: Lighthouse (mobile) on the built site served with gzip from
-127.0.0.1, scores written to LIGHTHOUSE.md. Fails below the targets
-(Performance 95, Accessibility 100, Best Practices 100, SEO 100) on the
-home page, an exemplar, a film and a news post (the first of each kind, real
-records first: scripts.dev.pagekinds).
+"""make lighthouse: Lighthouse (mobile) on the built site as readers get it
+(nginx with the configuration publishing installs, HTTPS and HTTP/2, the
+files precompressed: scripts/dev/nginx_server.py), scores written to
+LIGHTHOUSE.md. Fails below the targets (Performance 95, Accessibility 100,
+Best Practices 100, SEO 100) on the home page and the first record page of
+every kind of the model that has pages of its own (real records first:
+scripts.dev.pagekinds), so that a new kind is measured too.
 
 Lighthouse itself is pinned in tools/lighthouse/package.json and installed by
 npm into tools/lighthouse/node_modules (ignored by git).
@@ -11,53 +13,66 @@ from __future__ import annotations
 
 import json
 import os
-import platform
+import shlex
 import subprocess
 import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .gzip_server import serving
+from ..records.schema import schema_for
+from .machine import machine
+from .nginx_server import serving
 from .pagekinds import page_kinds
 
 ROOT = Path(__file__).resolve().parents[2]
 LIGHTHOUSE = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
-PAGE_KINDS = {"首页": "home", "先进典型页": "unit", "专题片页": "film", "工作动态文章": "news-post"}
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --no-first-run"
 
 
-def command(url: str, out: Path) -> list[str]:
+def command(url: str, out: Path, chrome_args: list[str] = ()) -> list[str]:
+    # Lighthouse splits --chrome-flags at spaces, except inside quotes.
+    quoted = [f'{a.split("=", 1)[0]}="{a.split("=", 1)[1]}"' if " " in a else a for a in chrome_args]
     return [str(LIGHTHOUSE), url, "--quiet", "--form-factor=mobile", "--output=json",
             f"--output-path={out}", f"--only-categories={','.join(CATEGORIES)}",
-            f"--chrome-flags={CHROME_FLAGS}"]
+            f"--chrome-flags={' '.join([CHROME_FLAGS, *quoted])}"]
+
+
+def pages_to_measure(root: Path) -> dict[str, str]:
+    """{name in the report: address}: the home page, then a record page of each
+    kind of the model with pages of its own that has records."""
+    kinds = page_kinds(root)
+    pages = {"首页": kinds["home"]}
+    for kind in schema_for(root).kinds.values():
+        if not kind.is_list_file and kind.name in kinds:
+            pages[f"{kind.label}页"] = kinds[kind.name]
+    return pages
 
 
 def _machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
-    return f"{platform.node() or 'unknown'}: {platform.system()} {platform.release()}, {os.cpu_count()} × {cpu}"
+    m = machine()
+    return f"{m.host}: {m.system}, {m.cores} × {m.cpu}"
 
 
 def _chromium_version() -> str:
     return subprocess.run([os.environ["CHROME_PATH"], "--version"], capture_output=True, text=True).stdout.strip()
 
 
-def run(site: Path, report: Path, runs: int = 3) -> bool:
+def run(site: Path, report: Path, runs: int = 3, root: Path = ROOT) -> bool:
     os.environ.setdefault("CHROME_PATH", "/usr/bin/chromium")
     rows, ok, version = [], True, ""
-    kinds = page_kinds(ROOT)
-    pages = {name: kinds[kind] for name, kind in PAGE_KINDS.items() if kind in kinds}
-    with serving(site) as base, tempfile.TemporaryDirectory() as tmp:
+    pages = pages_to_measure(root)
+    with serving(root, site, root / ".build" / "lighthouse") as served, tempfile.TemporaryDirectory() as tmp:
+        base = served.url
         for name, path in pages.items():
             # The median of several runs, as Lighthouse advises: the
             # simulated timings move with the machine's load.
             results = []
             for i in range(runs):
                 out = Path(tmp) / f"report-{i}.json"
-                subprocess.run(command(base + path, out), check=True)
+                subprocess.run(command(base + path, out, served.chromium_args), check=True)
                 results.append(json.loads(out.read_text(encoding="utf-8")))
             results.sort(key=lambda d: d["categories"]["performance"]["score"])
             data = results[len(results) // 2]
@@ -72,7 +87,7 @@ def run(site: Path, report: Path, runs: int = 3) -> bool:
                         "cumulative-layout-shift", "speed-index")}
             rows.append((name, "/" + path, scores, metrics))
             ok &= all(scores[c] >= t for c, t in TARGETS.items())
-    example = " ".join(f'"{a}"' if " " in a else a for a in command(base + "<页面>", Path("report.json")))
+    example = shlex.join(command(base + "<页面>", Path("report.json"), served.chromium_args))
     example = example.replace(str(ROOT) + "/", "")
     lines = [
         "# Lighthouse 测试结果",
@@ -83,7 +98,8 @@ def run(site: Path, report: Path, runs: int = 3) -> bool:
         f"- 日期：{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- 机器：{_machine()}",
         f"- Lighthouse {version}，{_chromium_version()}，Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}",
-        "- 网站：`make site` 生成的 site/，由 `scripts/dev/gzip_server.py` 在 127.0.0.1 上以 gzip 压缩提供",
+        "- 网站：`make site` 生成的 site/，按发布时的方式预压缩，由 nginx 以发布时的配置（HTTPS、HTTP/2）"
+        "在 127.0.0.1 上提供（`scripts/dev/nginx_server.py`）",
         "- 命令（CHROME_PATH=/usr/bin/chromium）：",
         "",
         f"  `{example}`",

@@ -4,10 +4,16 @@ of 127.0.0.1, as the tests (and anyone trying the configuration) need it.
 Its own instance: prefix, pid, logs, temp folders and a self-signed
 certificate all in a folder of the caller's, the master process a child of
 the caller (no system service is touched), stopped by its pid.
+
+`serving` is the built site as readers get it, for the developers' tools that
+measure or photograph it (make lighthouse, make bench, make screenshots): a
+published copy (precompressed as publishing does) behind this nginx.
 """
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import os
 import shutil
 import socket
 import subprocess
@@ -15,21 +21,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from scripts.deploy import nginx
+from scripts.deploy.precompress import precompress
+from scripts.editor.ports import free_port
 
 MIME_TYPES = Path("/etc/nginx/mime.types")
+STAND_IN_HOST = "dangjian.test"   # a reserved name (RFC 2606): never a real site's
 
 
 def nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     assert found, "需要 nginx：请运行 make system-deps"
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def self_signed(folder: Path, host: str) -> tuple[Path, Path]:
@@ -137,3 +142,61 @@ def running(instance: Instance):
             instance.process.wait()
         if instance.process.stderr:
             instance.process.stderr.close()
+
+
+@dataclass
+class Served:
+    """A site served by `serving`: its address, and what a browser needs to
+    reach it there (the site's host name at 127.0.0.1, as DNS would give the
+    server's: nginx answers no other name; the test certificate accepted)."""
+    instance: Instance
+    host: str
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}:{self.instance.https_port}/"
+
+    @property
+    def chromium_args(self) -> list[str]:
+        return [f"--host-resolver-rules=MAP {self.host} 127.0.0.1", "--ignore-certificate-errors"]
+
+
+@contextlib.contextmanager
+def serving(root: Path, site: Path, folder: Path):
+    """`site` (built from the content repository `root`) served by nginx with
+    the configuration publishing installs, until the block ends; yields a
+    Served. The files are served from a copy in `folder` (hard links where
+    the file system allows: nothing is written into them), precompressed as
+    a published release is, so that `site` itself stays as the build left it."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    web_root = folder / "release"
+
+    def link(src, dst):
+        try:
+            if not src.endswith(".gz"):   # precompress rewrites those: never shared
+                return os.link(src, dst)
+        except OSError:
+            pass
+        shutil.copy2(src, dst)
+    shutil.copytree(site, web_root, copy_function=link)
+    precompress(web_root)
+    from scripts.site_config import site_config
+    config = site_config(root)
+    host = nginx.server_name(str(config.get("site_url") or ""))
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        # Browsers send no name (SNI) for an address, and nginx refuses a
+        # handshake without the site's name: the site is served under a
+        # stand-in name (mkdocs.yml's default site_url is an address).
+        host, root = STAND_IN_HOST, folder / "config"
+        root.mkdir()
+        (root / "mkdocs.yml").write_text(yaml.safe_dump(
+            {"site_name": config.get("site_name") or "", "site_url": f"https://{host}/"}, allow_unicode=True),
+            encoding="utf-8")
+    instance = prepare(root, web_root, folder / "nginx")
+    with running(instance):
+        yield Served(instance, host)

@@ -1,14 +1,25 @@
-"""One page of every kind the site has, found from the records (not from
-today's content): what `make screenshots` photographs and the portal's
-browser tests open. Real records are chosen before samples, as the lists
-order them."""
+"""One page of every kind the site has, found from the model and the records
+(not from today's kinds or content): what `make screenshots` photographs,
+`make lighthouse` measures and the portal's browser tests open. Real
+records are chosen before samples, as the lists order them.
+
+The page kinds, named from the model (schema.yaml), in its order:
+- "home", and the first page of each section of mkdocs.yml's own nav (by
+  its folder or file name: "sandong");
+- per kind with pages of its own: "<kind>-list" (its list), "<kind>-<field>"
+  (the first group of a grouped list: "unit-sector") and "<kind>" (its first
+  record's page, when it has records);
+- per kind whose records live on its list (is_list_file): "<kind>" (the list);
+- each derived list of `pages:` by its name ("honours");
+- "sitemap" and "404".
+"""
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..records.loader import read_repository
-from ..render import Site
-from ..render import group_folder, group_values
+from ..render import Site, group_folder, group_values
+from ..site_config import site_config
 
 
 def url_of(doc_path: str) -> str:
@@ -20,45 +31,55 @@ def url_of(doc_path: str) -> str:
     return doc_path[: -len(".md")] + "/"
 
 
+def _first_page(entry) -> str | None:
+    """The first Markdown page of a nav entry (a path, {title: path} or {title: [entries]})."""
+    if isinstance(entry, str):
+        return entry if entry.endswith(".md") and "://" not in entry else None
+    if isinstance(entry, dict):
+        for value in entry.values():
+            found = _first_page(value)
+            if found:
+                return found
+    if isinstance(entry, list):
+        for item in entry:
+            found = _first_page(item)
+            if found:
+                return found
+    return None
+
+
+def _has(record, field: str, value: str) -> bool:
+    got = record[field]
+    return value in got if isinstance(got, list) else got == value
+
+
 def page_kinds(root: Path) -> dict[str, str]:
     """{page kind: address relative to the site root}; a kind without records
     gives its list page only."""
     snap = read_repository(root)
     site = Site(snap.schema, snap.records, preview=False)
-    kinds = snap.schema.kinds
     out = {"home": ""}
-
-    def first(kind: str):
-        items = site.by_kind.get(kind, [])
-        return items[0] if items else None
-
-    out["unit-list"] = url_of(kinds["unit"].list_path)
-    unit = kinds["unit"]
-    for n, value in enumerate(group_values(unit, site.by_kind.get("unit", [])), 1):
-        if any(r[unit.listing.group_by] == value for r in site.by_kind.get("unit", [])):
-            out["sector"] = url_of(group_folder(unit, value, n))
-            break
-    if first("unit"):
-        out["unit"] = url_of(unit.doc_path(first("unit").id))
-    out["member-list"] = url_of(kinds["member"].list_path)
-    if first("member"):
-        out["member"] = url_of(kinds["member"].doc_path(first("member").id))
-    out["film-list"] = url_of(kinds["video"].list_path)
-    if first("video"):
-        out["film"] = url_of(kinds["video"].doc_path(first("video").id))
-    out["honours"] = "honours/"
-    out["sms"] = url_of(kinds["sms"].list_path)
-    out["figures"] = url_of(kinds["figure"].list_path)
-    news = kinds["news"]
-    out["news-list"] = url_of(news.list_path)
-    items = site.by_kind.get("news", [])
-    values = group_values(news, items)
-    if values:
-        out["news-category"] = url_of(group_folder(news, values[0], 1))
-    if items:
-        out["news-post"] = url_of(news.doc_path(items[0].id))
-    if (root / "content" / "sandong" / "index.md").exists():
-        out["sandong"] = "sandong/"
+    for entry in site_config(root).get("nav") or []:
+        page = _first_page(entry)
+        if page and page != "index.md":
+            path = PurePosixPath(page)
+            out.setdefault(path.parent.name if path.name == "index.md" else path.stem, url_of(page))
+    for kind in snap.schema.kinds.values():
+        items = site.by_kind.get(kind.name, [])
+        if kind.is_list_file:
+            out[kind.name] = url_of(kind.list_path)
+        else:
+            out[f"{kind.name}-list"] = url_of(kind.list_path)
+        group = kind.listing.group_by
+        if group:
+            for n, value in enumerate(group_values(kind, items), 1):
+                if any(_has(r, group, value) for r in items):
+                    out[f"{kind.name}-{group}"] = url_of(group_folder(kind, value, n))
+                    break
+        if items and not kind.is_list_file:
+            out[kind.name] = url_of(kind.doc_path(items[0].id))
+    for name in snap.schema.pages:
+        out[name] = url_of(f"{name}.md")
     out["sitemap"] = "sitemap/"
     out["404"] = "404.html"
     return out

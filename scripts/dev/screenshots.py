@@ -1,6 +1,8 @@
 """make screenshots: a phone (390×844) and a desktop (1366×768) picture of
-every page kind of the built site, into .build/screenshots/ (not committed),
-so that anyone can look at the site as a reader sees it.
+every page kind of the built site (one per kind of the model and its lists:
+scripts/dev/pagekinds.py), served by nginx as on the server
+(scripts/dev/nginx_server.py), into .build/screenshots/ (not committed), so
+that anyone can look at the site as a reader sees it.
 
 Usage: python -m scripts.dev.screenshots [--site site] [--out .build/screenshots] [--full]
 """
@@ -10,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from .browser import CHROMIUM, CHROMIUM_ARGS
-from .gzip_server import serving
+from .nginx_server import serving
 from .pagekinds import page_kinds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,10 +25,11 @@ def shoot(root: Path, site: Path, out: Path, full_page: bool = False, only: list
     out.mkdir(parents=True, exist_ok=True)
     written = []
     kinds = page_kinds(root)
-    with serving(site) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serving(root, site, root / ".build" / "screenshots-server") as served, sync_playwright() as p:
+        base = served.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *served.chromium_args])
         for device, viewport in VIEWPORTS.items():
-            context = browser.new_context(locale="zh-CN", viewport=viewport,
+            context = browser.new_context(locale="zh-CN", viewport=viewport, ignore_https_errors=True,
                                           device_scale_factor=1, is_mobile=device == "phone",
                                           has_touch=device == "phone")
             page = context.new_page()
@@ -49,7 +52,7 @@ def main() -> None:
     parser.add_argument("--site", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--full", action="store_true", help="whole pages, not the first screen")
-    parser.add_argument("--only", help="page kinds, comma-separated (home,film,…)")
+    parser.add_argument("--only", help="page kinds, comma-separated (home,unit,news-list,…)")
     args = parser.parse_args()
     root = args.root.resolve()
     paths = shoot(root, args.site or root / "site", args.out or root / ".build" / "screenshots",

@@ -3,40 +3,59 @@
     python -m scripts.dev.synth --count 10000 --out /tmp/synth-10k
 
 writes a whole content repository (mkdocs.yml, templates/, the shipped
-hand-written pages of content/, and N generated records of every kind) that
-the real pipeline builds: `python -m scripts --root /tmp/synth-10k build`.
+hand-written pages of content/, and N generated records of every kind of the
+model) that the real pipeline builds: `python -m scripts --root /tmp/synth-10k build`.
 
-Every record is `sample: true` and every name says 示例: the text is put
+The records are made from the model alone (scripts/records/schema.yaml, or
+`--model` another one): every field from its type, enum values, references,
+required flag, bounds and maximum length, so that a kind added to the model
+is generated, checked and benchmarked like the others with no change here.
+Optional fields are filled except media (there are no files to point at)
+and what describes them (photo_alt beside photo), patterned text no
+candidate fits, and the editors' notes and 三审 records; a required media
+field gets a small placeholder file.
+
+Every record is `sample: true` and every title says 示例: the text is put
 together from a vocabulary of party-building phrases, with no real names.
-The output depends only on (count, seed).
+The output depends only on (model, count, seed).
 """
 from __future__ import annotations
 
+import math
+
 import argparse
 import random
+import re
 import shutil
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from ..records.schema import SCHEMA_PATH, Field, Kind, Schema, Struct, schema_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # Share of each kind in N records: roughly the mix of a decade of a county
-# site (many news posts and members, fewer units and films, few figures).
+# site (many news posts and members, fewer units and films, few figures). A
+# kind of the model not named here gets DEFAULT_SHARE; the shares are then
+# scaled to sum to one, so today's kinds keep today's counts.
 SHARES = {"news": 0.30, "member": 0.30, "unit": 0.15, "video": 0.08, "sms": 0.16, "figure": 0.01}
+DEFAULT_SHARE = 0.05
+# The share of records with an item in each optional list of structs (honours,
+# broadcasts): about one in four, as in the shipped content (at 10,000 records,
+# the honours list has as many pages as it had when a third of the units and
+# a quarter of the members were honoured); and with their optional list of
+# references.
+LIST_SHARE = 0.275
+REFS_SHARE = 0.5
+FEATURED = 3          # the first records of each kind are featured (the home page)
+FIRST_DAY, DAYS = date(2016, 1, 1), 3650    # dates spread over a decade
 
 PLACES = ["向阳", "红旗", "团结", "前进", "胜利", "幸福", "和平", "光明", "新华", "东升",
           "青松", "长青", "兴安", "富民", "太平", "丰收", "永安", "建设", "民主", "繁荣"]
-ORGS = {
-    "农村": ["嘎查党支部", "村党支部", "村党总支", "农民专业合作社党支部"],
-    "社区": ["社区党委", "社区党支部", "小区网格党支部"],
-    "两新组织": ["有限公司党支部", "商会党支部", "物流园区党委", "律师事务所党支部"],
-    "机关": ["局机关党支部", "中心党支部", "办公室党支部", "所党支部"],
-}
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-POSITIONS = ["党支部书记", "村委会主任", "网格员", "驻村第一书记", "党员中心户", "社区党委委员",
-             "党建指导员", "党建联络员", "机关党支部组织委员", "合作社理事长"]
 SUBJECTS = ["党支部", "党员干部", "驻村工作队", "网格党小组", "党员志愿服务队", "第一书记",
             "党员中心户", "“两新”组织党组织", "机关党员", "社区党委"]
 ACTIONS = ["坚持以党建引领基层治理", "深入开展党员积分制管理", "认真落实“三会一课”制度",
@@ -52,16 +71,16 @@ DETAILS = ["每月固定开展一次集中学习", "建立了党员先锋岗和�
            "把群众的意见建议记录在册、逐条办理", "邀请老党员讲述入党故事", "在农忙时节组织党员帮工",
            "通过微信群及时发布政策信息", "为留守老人和儿童提供志愿服务", "组织党员参加技能培训",
            "设立党员示范田和示范户", "开展“亮身份、作表率”活动", "推动党员在防汛和防火中冲在一线"]
-HONOURS = [("示例荣誉：先进基层党组织", "扎兰屯市级"), ("示例荣誉：五好党支部", "呼伦贝尔市级"),
-           ("示例荣誉：党建工作示范点", "扎兰屯市级"), ("示例荣誉：服务型党组织", "自治区级"),
-           ("示例荣誉：优秀共产党员", "扎兰屯市级"), ("示例荣誉：优秀党务工作者", "呼伦贝尔市级")]
-CATEGORIES = ["党建动态", "基层党建", "组织工作", "干部教育", "人才工作", "远程教育"]
-CHANNELS = ["扎兰屯电视台", "远程教育播放站点", "呼伦贝尔电视台"]
-SMS_LINES = ["支部建在网格上，服务送到家门口", "党员带头一小步，群众致富一大步", "学理论常补精神之钙",
-             "办实事多解群众之忧", "不忘初心守岗位", "牢记使命惠民生", "一名党员一面旗",
-             "一个支部一座堡垒", "小事连着民心", "初心写在田野上", "家门口的党员最贴心"]
-FIGURE_UNITS = ["个", "人", "次", "场", "户", "万元", "处"]
-SECTIONS = ["机制推动", "宣传带动", "活动促动"]
+# A list of short texts (news categories) is what lists are grouped by: a
+# few values, as editors use, so that each group has many records.
+TAGS = ["党建动态", "基层党建", "组织工作", "干部教育", "人才工作", "远程教育"]
+HEADINGS = ["基本情况", "主要做法", "取得成效", "经验启示"]
+# Placeholder files for required media fields, by media type.
+PLACEHOLDERS = {"image": ("synth.png", None), "video": ("synth.mp4", b""), "subtitles": ("synth.vtt", b"WEBVTT\n")}
+MEDIA_DIR = "media/synth"
+# Optional fields no generated record carries: the editors' notes, and 三审,
+# which only people give (samples need none).
+LEFT_OUT = {"note", "review"}
 
 
 class Writer:
@@ -82,7 +101,7 @@ class Writer:
 
     def body(self, sections: int) -> str:
         parts = []
-        for heading in ["基本情况", "主要做法", "取得成效", "经验启示"][:sections]:
+        for heading in HEADINGS[:sections]:
             parts.append(f"## {heading}\n\n{self.paragraph()}\n\n{self.paragraph()}\n")
         return "\n".join(parts)
 
@@ -90,20 +109,203 @@ class Writer:
         return f"示例记录：{self.pick(ACTIONS)}，{self.pick(RESULTS)}。"
 
 
-def _split(count: int) -> dict[str, int]:
-    counts = {k: max(1, int(count * share)) for k, share in SHARES.items()}
-    counts["news"] += count - sum(counts.values())  # the remainder
+def _chosen(number: int, share: float) -> bool:
+    """Whether record `number` (1, 2, …) is one of the `share` of its kind:
+    evenly spread, exactly int(N × share) of the first N."""
+    return int(number * share) > int((number - 1) * share)
+
+
+def _fit(text: str, limit: float | None) -> str:
+    return text[: int(limit)] if limit else text
+
+
+@dataclass
+class _Record:
+    """What a field's value may depend on."""
+    kind: Kind
+    number: int          # 1-based, within its kind
+    count: int           # records of its kind
+
+
+class Generator:
+    def __init__(self, out: Path, schema: Schema, counts: dict[str, int], seed: int):
+        self.out, self.schema, self.counts = out, schema, counts
+        self.w = Writer(seed)
+        self.ids = {name: [record_id(name, i) for i in range(1, n + 1)] for name, n in counts.items()}
+
+    # --- one value per field type -------------------------------------------
+
+    def value(self, f: Field, rec: _Record, required: bool) -> Any:
+        """A valid value for `f`, or None to leave the field out."""
+        w, n = self.w, rec.number
+        t = f.type
+        if t in ("string", "text"):
+            if f.pattern:
+                return self.patterned(f, rec, required)
+            if f.name == rec.kind.title_field:
+                return self.title(f, rec)
+            if t == "text":
+                text = w.summary() if (f.max or 0) <= 300 else w.paragraph(1)
+                return _fit(text, f.max)
+            return _fit(f"示例{w.pick(PLACES)}{w.pick(SUBJECTS)}", f.max)
+        if t in ("int", "number"):
+            low = f.min if f.min is not None else 1
+            high = f.max if f.max is not None else low + 499
+            if low >= 1900 and high >= 2022:     # a year: within the decade the dates span
+                low, high = max(low, 2008), min(high, 2022)
+            # Whole numbers within the bounds (a fractional minimum rounds up).
+            return w.rnd.randint(math.ceil(low), max(math.ceil(low), math.floor(high)))
+        if t == "bool":
+            return n <= FEATURED
+        if t == "date":
+            return self.day(rec).isoformat()
+        if t == "enum":
+            return f.values[n % len(f.values)] if f.values else None
+        if t in ("ref", "ref_or_text"):
+            targets = [i for k in f.kinds for i in self.ids.get(k, [])]
+            if targets:
+                return w.pick(targets)
+            return _fit(f"示例{w.pick(SUBJECTS)}", f.max or 60) if t == "ref_or_text" else None
+        if t == "media":
+            return self.placeholder(f.media) if required else None
+        if t == "struct":
+            return self.struct(f.items, rec)
+        if t == "list":
+            return self.list_value(f, rec, required)
+        raise ValueError(f"synth: unknown field type {t!r} of {f.name}")
+
+    def title(self, f: Field, rec: _Record) -> str:
+        suffix = f"（{rec.number:05d}）"
+        if f.type == "text":
+            return _fit(f"示例{self.w.sentence()}", f.max)
+        room = int(f.max) - len(suffix) if f.max else 40
+        return (f"示例{rec.kind.label}：{self.w.pick(SUBJECTS)}{self.w.pick(ACTIONS)}"[:max(room, 2)] + suffix
+                if room > 2 else f"示例{rec.number}"[: int(f.max)])
+
+    def patterned(self, f: Field, rec: _Record, required: bool) -> str | None:
+        """The first of a few plausible values that fits the field's pattern
+        (a duration, an id, a number, a year…); None when none does and the
+        field may be left out."""
+        n = rec.number
+        candidates = [f"{10 + n % 20}:{n % 60:02d}", f"synth-{n}", str(n), f"示例{n}", self.day(rec).isoformat(),
+                      f"{2008 + n % 15}", f"sha256:{'0' * 64}"]
+        for value in candidates:
+            if re.search(f.pattern, value) and (not f.max or len(value) <= f.max):
+                return value
+        if required:
+            raise ValueError(f"synth: no value for {rec.kind.name}.{f.name} fits its pattern {f.pattern}")
+        return None
+
+    def day(self, rec: _Record) -> date:
+        return FIRST_DAY + timedelta(days=rec.number * DAYS // max(rec.count, 1))
+
+    def struct(self, struct: Struct, rec: _Record) -> dict | None:
+        data = {}
+        for name, f in struct.fields.items():
+            value = self.value(f, rec, f.required)
+            if value is None and f.required:
+                return None
+            if value is not None:
+                data[name] = value
+        return data
+
+    def list_value(self, f: Field, rec: _Record, required: bool) -> list | None:
+        item, n = f.items, rec.number
+        if isinstance(item, Struct):
+            needs_files = any(s.type == "media" and s.required for s in item.fields.values())
+            if not required and (needs_files or not _chosen(n, LIST_SHARE)):
+                return None
+            one = self.struct(item, rec)
+            return [one] if one else None
+        if item.type in ("ref", "ref_or_text"):
+            if not required and not _chosen(n, REFS_SHARE):
+                return None
+            picked = sorted({self.value(item, rec, True) for _ in range(self.w.rnd.randint(1, 3))} - {None})
+            return picked or None
+        if item.type in ("string", "text") and not item.pattern:
+            return [_fit(TAGS[n % len(TAGS)], item.max)]
+        value = self.value(item, rec, True)
+        return [value] if value is not None else None
+
+    def placeholder(self, media: str) -> str:
+        name, data = PLACEHOLDERS[media]
+        path = self.out / MEDIA_DIR / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if data is None:
+                from PIL import Image
+                Image.new("RGB", (64, 48), (200, 40, 40)).save(path)
+            else:
+                path.write_bytes(data)
+        return f"{MEDIA_DIR}/{name}"
+
+    # --- records ----------------------------------------------------------------
+
+    def record(self, kind: Kind, number: int) -> dict:
+        rec = _Record(kind, number, self.counts[kind.name])
+        data: dict[str, Any] = {}
+        for name, f in kind.fields.items():
+            if name in LEFT_OUT or (not f.required and self.companion(kind, name, data)):
+                continue
+            if name == "sample":
+                value = True
+            elif name == "status":
+                value = "published" if "published" in f.values else f.default
+            else:
+                value = self.value(f, rec, f.required)
+            if value is None and f.required:
+                raise ValueError(f"synth: no value for the required field {kind.name}.{name}")
+            if value is not None:
+                data[name] = value
+        return data
+
+    @staticmethod
+    def companion(kind: Kind, name: str, data: dict) -> bool:
+        """Whether `name` describes a media field left out (photo_alt, photo_caption
+        beside photo): a description of no picture is what check warns of."""
+        media, _, rest = name.partition("_")
+        return bool(rest) and media not in data and getattr(kind.fields.get(media), "type", "") == "media"
+
+    def write(self, kind: Kind) -> None:
+        folder = self.out / Path(kind.path).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = Path(kind.path).suffix
+        for number, rid in enumerate(self.ids[kind.name], 1):
+            data = self.record(kind, number)
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            if kind.front_matter:
+                # A lead (the excerpt lists may show), then one or two sections:
+                # short and long records alike, about as long as the shipped ones.
+                body = f"{self.w.paragraph()}\n\n<!-- more -->\n\n{self.w.body(1 + number % 2)}"
+                text = f"---\n{text}---\n\n{body}"
+            (folder / f"{rid}{suffix}").write_text(text, encoding="utf-8")
+
+
+def record_id(kind_name: str, number: int) -> str:
+    return f"synth-{kind_name.replace('_', '-').lower()}-{number:05d}"
+
+
+def split(schema: Schema, count: int) -> dict[str, int]:
+    """Records per kind, in the model's order: at least one each, the
+    remainder to the largest share (the last of equals)."""
+    if count < len(schema.kinds):
+        raise ValueError(f"synth: {count} records cannot give each of the {len(schema.kinds)} kinds one")
+    shares = {name: SHARES.get(name, DEFAULT_SHARE) for name in schema.kinds}
+    total = sum(shares.values())
+    counts = {name: max(1, int(count * share / total)) for name, share in shares.items()}
+    order = list(shares)
+    largest = max(order, key=lambda name: (shares[name], order.index(name)))
+    while sum(counts.values()) > count:      # the minimum of one each, at a small count
+        counts[max(order, key=lambda name: (counts[name], order.index(name)))] -= 1
+    counts[largest] += count - sum(counts.values())
     return counts
 
 
-def _front(data: dict, body: str = "") -> str:
-    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    return f"---\n{front}---\n\n{body}"
-
-
-def generate(out: Path, count: int, seed: int = 0) -> dict[str, int]:
+def generate(out: Path, count: int, seed: int = 0, model: Path | None = None) -> dict[str, int]:
     """Write a content repository with `count` sample records into `out` (which
-    must not be this repository). Returns the number of records per kind."""
+    must not be this repository), with the project's model or `model` (a
+    schema.yaml, copied into the repository as its own). Returns the number
+    of records per kind."""
     out = out.resolve()
     if out == ROOT or ROOT.is_relative_to(out):
         raise ValueError("refusing to write synthetic records into the real repository")
@@ -112,87 +314,19 @@ def generate(out: Path, count: int, seed: int = 0) -> dict[str, int]:
     out.mkdir(parents=True)
     shutil.copyfile(ROOT / "mkdocs.yml", out / "mkdocs.yml")
     shutil.copytree(ROOT / "templates", out / "templates")
-    # The hand-written pages and the news index, not the shipped records.
+    if model is not None:
+        (out / SCHEMA_PATH).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(model, out / SCHEMA_PATH)
+    schema = schema_for(out)
+    # The hand-written pages, not the shipped records (the folders of the kinds).
+    record_folders = {(ROOT / Path(k.path).parent).resolve() for k in schema.kinds.values()}
     shutil.copytree(ROOT / "content", out / "content",
-                    ignore=lambda d, names: names if Path(d).name == "posts" else [])
-    for d in ("exemplars/units", "exemplars/members", "exemplars/videos", "content/news/posts"):
-        (out / d).mkdir(parents=True, exist_ok=True)
-
-    w = Writer(seed)
-    n = _split(count)
-    units = [f"synth-unit-{i:05d}" for i in range(1, n["unit"] + 1)]
-    members = [f"synth-member-{i:05d}" for i in range(1, n["member"] + 1)]
-    videos = [f"synth-video-{i:05d}" for i in range(1, n["video"] + 1)]
-    unit_members: dict[str, list[str]] = {u: [] for u in units}
-    member_unit = {m: w.pick(units) for m in members}
-    for m, u in member_unit.items():
-        unit_members[u].append(m)
-    video_subjects = {v: sorted({w.pick(units), w.pick(members)}) for v in videos}
-    unit_videos: dict[str, list[str]] = {u: [] for u in units}
-    for v, subjects in video_subjects.items():
-        for s in subjects:
-            if s in unit_videos:
-                unit_videos[s].append(v)
-
-    sectors = list(ORGS)
-    for i, uid in enumerate(units, 1):
-        sector = sectors[i % len(sectors)]
-        place = w.pick(PLACES)
-        data = {"name": f"示例{place}{w.pick(ORGS[sector])}（{i:05d}）", "sector": sector,
-                "town": f"示例{w.pick(PLACES)}镇", "summary": w.summary()}
-        if i % 3 == 0:
-            title, level = w.pick(HONOURS[:4])
-            data["honours"] = [{"title": title, "year": 2008 + i % 15, "body": "示例授予单位", "level": level}]
-        # Half the links are kept on both sides, half only on the member/video.
-        if unit_members[uid] and i % 2:
-            data["members"] = unit_members[uid][:5]
-        if unit_videos[uid] and i % 2:
-            data["videos"] = unit_videos[uid][:3]
-        data.update(featured=i <= 3, sample=True, status="published")
-        (out / f"exemplars/units/{uid}.md").write_text(_front(data, w.body(3)), encoding="utf-8")
-
-    for i, mid in enumerate(members, 1):
-        data = {"name": f"{w.pick(SURNAMES)}某某（示例{i:05d}）", "unit": member_unit[mid],
-                "position": w.pick(POSITIONS), "summary": w.summary()}
-        if i % 4 == 0:
-            title, level = w.pick(HONOURS[4:])
-            data["honours"] = [{"title": title, "year": 2008 + i % 15, "level": level}]
-        data.update(featured=i <= 3, sample=True, status="published")
-        (out / f"exemplars/members/{mid}.md").write_text(_front(data, w.body(2)), encoding="utf-8")
-
-    for i, vid in enumerate(videos, 1):
-        data = {"title": f"示例专题片：{w.pick(PLACES)}{w.pick(['初心', '先锋', '堡垒', '红旗', '连心桥'])}（{i:05d}）",
-                "year": 2008 + i % 15, "duration": f"{10 + i % 20}:{i % 60:02d}",
-                "producer": "示例制作单位", "subjects": video_subjects[vid],
-                "broadcasts": [{"channel": w.pick(CHANNELS), "date": f"{2008 + i % 15}-0{1 + i % 9}-1{i % 10}"}],
-                "summary": w.summary(), "featured": i <= 3, "sample": True, "status": "published"}
-        (out / f"exemplars/videos/{vid}.md").write_text(_front(data, w.body(1)), encoding="utf-8")
-
-    (out / "exemplars/sms").mkdir(parents=True, exist_ok=True)
-    for i in range(1, n["sms"] + 1):
-        data = {"text": f"示例短信：{w.pick(SMS_LINES)}，{w.pick(SMS_LINES)}。",
-                "author": "示例作者", "unit": w.pick(units), "award": w.pick(["一等奖", "二等奖", "三等奖"]),
-                "round": f"示例第{1 + i % 10}批", "sample": True, "status": "published"}
-        (out / f"exemplars/sms/synth-sms-{i:05d}.yml").write_text(
-            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-    (out / "exemplars/figures").mkdir(parents=True, exist_ok=True)
-    for i in range(1, n["figure"] + 1):
-        data = {"value": w.rnd.randint(2, 500), "unit": w.pick(FIGURE_UNITS),
-                "label": f"示例指标{i:05d}", "wording": f"示例表述：{w.sentence()}",
-                "section": w.pick(SECTIONS), "featured": i <= 4, "sample": True}
-        (out / f"exemplars/figures/synth-figure-{i:05d}.yml").write_text(
-            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-    start = date(2016, 1, 1)
-    for i in range(1, n["news"] + 1):
-        day = start + timedelta(days=i * 3650 // max(n["news"], 1))
-        data = {"title": f"示例动态：{w.pick(SUBJECTS)}{w.pick(ACTIONS)}（{i:05d}）", "date": day.isoformat(),
-                "categories": [w.pick(CATEGORIES)], "summary": w.summary(), "sample": True,
-                "status": "published"}
-        body = f"{w.paragraph()}\n\n<!-- more -->\n\n{w.body(2)}"
-        (out / f"content/news/posts/synth-news-{i:05d}.md").write_text(_front(data, body), encoding="utf-8")
-    return n
+                    ignore=lambda d, names: names if Path(d).resolve() in record_folders else [])
+    counts = split(schema, count)
+    generator = Generator(out, schema, counts, seed)
+    for kind in schema.kinds.values():
+        generator.write(kind)
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,8 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True, help="记录总数")
     parser.add_argument("--out", type=Path, required=True, help="输出目录（会被清空重建）")
     parser.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同内容）")
+    parser.add_argument("--model", type=Path, help="另一份数据模型（schema.yaml），写入输出仓库作为其自己的模型")
     args = parser.parse_args(argv)
-    counts = generate(args.out, args.count, args.seed)
+    counts = generate(args.out, args.count, args.seed, args.model)
     print(f"已生成 {sum(counts.values())} 条示例记录到 {args.out}："
           + "，".join(f"{k} {v}" for k, v in counts.items()))
     return 0

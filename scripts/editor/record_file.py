@@ -7,8 +7,8 @@ PyYAML decides how each scalar must be quoted (with the reader's resolvers, so
 that what is written reads back as the same value: `12:30` stays text, a
 date stays a plain 2024-07-01); the layout is written here because PyYAML's
 (indentless lists, sorted or flow-styled mappings) is not the project's.
-Used by the workbench (every save through Decap CMS goes through it) and by
-`split`, which moved the list files into one file per record.
+Used by the workbench (every save through Decap CMS goes through it), the
+newsroom and `new`.
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Live preview: regenerate the Markdown when a record, template or content
-file changes; mkdocs serve rebuilds and reloads the browser from there.
+file changes; mkdocs' server (run by editor.preview_server) builds the site
+again and reloads the browser from there.
 
 The preview tells the truth: when a save breaks the check, every page shows
 the problems in a banner at its top (and keeps the last good content under
@@ -10,21 +11,21 @@ Target: from saving a record to the refreshed page in 2 s or less at the
 shipped size (measured by tests/test_serve.py, `make bench`). What makes it:
 - the Markdown is generated into a scratch folder and only files whose bytes
   changed are written into .build/docs, so mkdocs sees few changes;
-- mkdocs serve runs as a dirty build: it re-renders only the pages whose
-  Markdown changed (others keep their last HTML, which is fine for a preview);
-- compiled templates (ours and the theme's) are kept between rebuilds.
+- mkdocs builds dirty: it re-renders only the pages whose Markdown changed
+  (others keep their last HTML, which is fine for a preview);
+- compiled templates (ours and the theme's) are kept between rebuilds
+  (build.plugin).
 
 The preview shows drafts and the editors' notes, so it answers only requests
-made to it by its address (the Host check: a page of another site that made
-its own name point here, "DNS rebinding", is refused); and whatever goes wrong
-in a rebuild, the preview keeps running and says so on its pages, until a
-save puts it right.
+made to it by its address (preview_server.allowed_host: a page of another
+site that made its own name point here, "DNS rebinding", is refused); and
+whatever goes wrong in a rebuild, the preview keeps running and says so on
+its pages, until a save puts it right.
 """
 from __future__ import annotations
 
 import filecmp
 import html
-import ipaddress
 import json
 import logging
 import shutil
@@ -34,10 +35,9 @@ import threading
 import time
 from pathlib import Path
 
-from ..build.pipeline import generate, keep_compiled
+from ..build.pipeline import generate
 from ..check.lint import lint
 from ..problems import InputError
-from ..render import template_cache
 
 log = logging.getLogger("zlt")
 WATCHED = ("exemplars", "content", "templates", "media", "scripts/records/schema.yaml", "wording")
@@ -100,7 +100,7 @@ def caught_up(state: dict, since: float) -> bool:
 
 def _set_status(root: Path, ok: bool, problems: list, build: bool = False) -> bool:
     """Remember the problems the pages must show; when they change, write them
-    to the status file, which mkdocs serve watches: the rebuild it starts
+    to the status file, which the server watches: the rebuild it starts
     reloads every open page, so the banner appears even when no page changed.
     `build`: the problems of a build of mkdocs, not of a regeneration."""
     global _status, _regenerated
@@ -126,10 +126,18 @@ def regenerate(root: Path, docs: Path) -> bool:
             for p in e.problems:
                 log.error("%s", p)
             log.error("发现 %d 个错误，预览保持上一次的内容。", len(e.problems))
-            if not docs.exists():   # nothing good to show yet: a page for the banner
-                docs.mkdir(parents=True)
-                (docs / "index.md").write_text("# 预览暂时无法生成\n\n请按页面顶部的提示改正错误。\n",
-                                               encoding="utf-8")
+            if not docs.exists():
+                # Nothing good to show yet (a repository that starts with
+                # errors, e.g. hand-typed reviews once the newsroom signs
+                # them): the pages as they can be made, under the banner.
+                try:
+                    generate(root, Path(tmp) / "whole", preview=True, allow_errors=True)
+                    sync_tree(Path(tmp) / "whole", docs)
+                except Exception as fault:  # too broken to render: a page for the banner
+                    log.debug("预览无法生成：%s", fault)
+                    docs.mkdir(parents=True, exist_ok=True)
+                    (docs / "index.md").write_text("# 预览暂时无法生成\n\n请按页面顶部的提示改正错误。\n",
+                                                   encoding="utf-8")
             changed = _set_status(root, False, e.problems)
             _write_state(root, regenerated=started, expect_build=changed)
             return False
@@ -200,49 +208,6 @@ def banner() -> str:
             f'<strong>{html.escape(title)}</strong><ul>{items}</ul></div>')
 
 
-LIVERELOAD_PATH = "/_zlt/livereload.js"
-
-
-def livereload_script() -> bytes:
-    """mkdocs' reload poller as a file: the pages' Content-Security-Policy
-    (script-src 'self', no inline code) blocks the inline copy mkdocs writes
-    into every page. The page's epoch and request id travel as data-
-    attributes of the script element."""
-    from mkdocs.livereload import _SCRIPT_TEMPLATE_STR
-
-    code = _SCRIPT_TEMPLATE_STR.rstrip().rsplit("\n", 1)[0]   # without its call
-    return (code + "\nvar s = document.currentScript;\n"
-            "livereload(+s.dataset.epoch, +s.dataset.request);\n").encode("utf-8")
-
-
-def show_problems_on_every_page() -> None:
-    """mkdocs serve injects its reload script into every HTML page it serves:
-    inject a reference to it as a file instead (livereload_script), and the
-    banner of problems, at response time, so that every page shows the
-    current problems without being rebuilt. Only this preview process is
-    patched (mkdocs is pinned; tests/test_serve.py would notice a change)."""
-    from mkdocs.livereload import LiveReloadServer, _timestamp
-
-    if getattr(LiveReloadServer._inject_js_into_html, "shows_problems", False):
-        return
-
-    def inject_with_banner(self, content: bytes, epoch: int) -> bytes:
-        end = content.rfind(b"</body>")
-        end = len(content) if end < 0 else end
-        script = (f'<script src="{LIVERELOAD_PATH}" data-epoch="{int(epoch)}" '
-                  f'data-request="{int(_timestamp())}"></script>').encode()
-        content = content[:end] + script + content[end:]
-        shown = banner().encode("utf-8")
-        if shown:
-            at = content.find(b"<body")
-            at = content.find(b">", at) + 1 if at >= 0 else 0
-            content = content[:at] + shown + content[at:]
-        return content
-
-    inject_with_banner.shows_problems = True
-    LiveReloadServer._inject_js_into_html = inject_with_banner
-
-
 def stale_pages(docs: Path, site: Path) -> list[Path]:
     """HTML pages of the served site whose Markdown is gone (a deleted record):
     a dirty build only adds and updates, it never removes."""
@@ -253,97 +218,26 @@ def stale_pages(docs: Path, site: Path) -> list[Path]:
     return [p for p in site.rglob("*.html") if p.relative_to(site).as_posix() not in wanted]
 
 
-def prune_after_each_build(root: Path) -> None:
-    """Remove stale pages after every build of mkdocs serve, and note the time
-    of the build (the workbench waits for it before reloading its preview).
-    Each build keeps the theme's templates compiled, as `make site` does
-    (pipeline.keep_compiled): compiling them was most of a dirty rebuild."""
-    import mkdocs.commands.serve as mkdocs_serve_module
-
-    build = mkdocs_serve_module.build
-    if getattr(build, "prunes", False):
-        return
-
-    def build_and_prune(config, **kwargs):
-        keep_compiled(config.theme, template_cache(root))
-        try:
-            build(config, **kwargs)
-        except Exception as e:
-            # mkdocs' server would hold every request until a build succeeds:
-            # serve what was built, with the fault on top, instead.
-            text = (f"网站预览构建时出错：{type(e).__name__}: {e}。请检查最近修改的文件，改正后保存，"
-                    "预览会自动恢复。")
-            log.error("%s", text)
-            _set_status(root, False, [_Failure(text)], build=True)
-        else:
-            if _status["problems"] and _status.get("build"):
-                _set_status(root, *_regenerated)
-        site = Path(config.site_dir)
-        for page in stale_pages(Path(config.docs_dir), site):
-            page.unlink(missing_ok=True)
-            folder = page.parent
-            while folder != site and folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-                folder = folder.parent
-        _write_state(root, built=time.time())
-
-    build_and_prune.prunes = True
-    mkdocs_serve_module.build = build_and_prune
-
-
-FORBIDDEN = "只接受本机预览地址的请求，请用 http://127.0.0.1:端口/ 打开预览。".encode("utf-8")
-_extra_headers: list[tuple[str, str]] = []   # set by serve()
-
-
-def allowed_host(host: str, port: int) -> bool:
-    """Whether a request's Host names this server: localhost or an IP address
-    (127.0.0.1, or the computer's own on the local network when the preview
-    is bound there), at its port. A page of another site that made its name
-    point here (DNS rebinding) sends that name: refused, so it cannot read
-    the drafts and notes the preview shows."""
-    name, sep, given_port = host.rpartition(":")
-    if not sep or given_port != str(port):
-        return False
-    name = name.lower()
-    if name == "localhost":
-        return True
-    try:
-        ipaddress.ip_address(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
-    except ValueError:
-        return False
-    return True
-
-
-def check_host_on_every_request() -> None:
-    """Refuse requests whose Host is not the preview's own (403), and add
-    _extra_headers to the answers; mkdocs' server is patched in this process
-    only, as for the banner."""
-    from mkdocs.livereload import LiveReloadServer
-
-    serve_request = LiveReloadServer.serve_request
-    if getattr(serve_request, "checks_host", False):
-        return
-
-    def guarded(self, environ, start_response):
-        if not allowed_host(environ.get("HTTP_HOST", ""), self.server_address[1]):
-            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"),
-                                             ("Content-Length", str(len(FORBIDDEN)))])
-            return [FORBIDDEN]
-
-        if environ.get("PATH_INFO") == LIVERELOAD_PATH:
-            code = livereload_script()
-            start_response("200 OK", [("Content-Type", "text/javascript; charset=utf-8"),
-                                      ("Content-Length", str(len(code))), ("Cache-Control", "no-store"),
-                                      *_extra_headers])
-            return [code]
-
-        def start(status, headers, exc_info=None):
-            return start_response(status, [*headers, *_extra_headers], exc_info)
-
-        return serve_request(self, environ, start)
-
-    guarded.checks_host = True
-    LiveReloadServer.serve_request = guarded
+def after_build(root: Path, docs: Path, site: Path, failure: Exception | None) -> None:
+    """After every build of the site, failed or not: show a failure on every
+    page (the server goes on serving what was built, with the fault on top)
+    or, once a build works again, what the last regeneration found; remove
+    stale pages; note the time of the build (the workbench and the newsroom
+    wait for it before reloading their preview)."""
+    if failure is not None:
+        text = (f"网站预览构建时出错：{type(failure).__name__}: {failure}。请检查最近修改的文件，改正后保存，"
+                "预览会自动恢复。")
+        log.error("%s", text)
+        _set_status(root, False, [_Failure(text)], build=True)
+    elif _status["problems"] and _status.get("build"):
+        _set_status(root, *_regenerated)
+    for page in stale_pages(docs, site):
+        page.unlink(missing_ok=True)
+        folder = page.parent
+        while folder != site and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    _write_state(root, built=time.time())
 
 
 def frame_policy(framed_by: str | None) -> list[tuple[str, str]]:
@@ -370,25 +264,23 @@ def address_free(address: str) -> bool:
     return True
 
 
-def serve(root: Path, address: str = "127.0.0.1:8000", framed_by: str | None = None) -> None:
+def serve(root: Path, address: str = "127.0.0.1:8000", framed_by: str | None = None,
+          reload: bool = True) -> None:
     """Run the live preview until Ctrl+C. framed_by: the origin of the page
-    allowed to show it in a frame (the workbench's), see frame_policy."""
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    allowed to show it in a frame (the workbench's), see frame_policy;
+    reload: whether pages reload themselves when the site changes (not
+    behind the newsroom, whose editing page reloads its frame after each
+    save: a long poll per open page would hold one of its few workers)."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
+
+    from .preview_server import serve_site
 
     if not address_free(address):
         log.error("预览地址 %s 无法使用（可能已有一个预览在运行）：请先关闭它，"
                   "或换一个端口，如 python -m scripts serve --address 127.0.0.1:8001", address)
         raise SystemExit(1)
-    # The dirty build is intended here: mkdocs' English warning about it would only confuse.
-    logging.getLogger("mkdocs.commands.build").addFilter(
-        lambda record: "'dirty' build" not in record.getMessage())
     docs = root / ".build" / "docs"
-    show_problems_on_every_page()
-    _extra_headers[:] = frame_policy(framed_by)
-    check_host_on_every_request()
-    prune_after_each_build(root)
     regenerate_safely(root, docs)
     pending = threading.Event()
 
@@ -415,7 +307,9 @@ def serve(root: Path, address: str = "127.0.0.1:8000", framed_by: str | None = N
     threading.Thread(target=worker, daemon=True).start()
     log.info("预览地址：http://%s/ （按 Ctrl+C 结束）", address)
     try:
-        mkdocs_serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty",
-                     watch=[str(root / ".build" / STATUS_FILE)])
+        # The status file: a change of the problems alone reloads every open page.
+        serve_site(root / "mkdocs.yml", docs, address, banner=banner, reload=reload,
+                   headers=frame_policy(framed_by), watch=[root / ".build" / STATUS_FILE],
+                   after_build=lambda site, failure: after_build(root, docs, site, failure))
     finally:
         observer.stop()

@@ -2,7 +2,7 @@
 that VS Code's YAML extension shows the Chinese labels and checks as you type.
 
 The files are committed; a test checks that they equal what this writes, so
-run `python -m scripts schema` after changing scripts/schema.yaml.
+run `python -m scripts schema` after changing scripts/records/schema.yaml.
 """
 from __future__ import annotations
 

@@ -40,6 +40,7 @@ from .bridge import Bridge
 from .decap import CMS_DIR, MAX_FILE, MAX_FILE_MB, config_text
 from .files import ApiError, Files
 from .new import pinyin_id, unique_id
+from .ports import free_port
 from .serve import STATE_FILE, address_free, caught_up
 
 log = logging.getLogger("zlt")
@@ -97,12 +98,6 @@ def cms_file(name: str) -> tuple[Path, str] | None:
 
 STATUS_WORDS = {400: "请求无法识别", 404: "找不到", 408: "请求超时", 411: "请求缺少 Content-Length",
                 413: "请求过大", 414: "请求的地址过长", 431: "请求头过大", 501: "不支持这种请求"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float) -> bool:

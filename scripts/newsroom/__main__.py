@@ -3,8 +3,10 @@
     init                      data folder, database, signing key, first administrator
     user add NAME --roles 初审,复审 [--units id1,id2] [--full-name 张三]
     user list | user disable NAME | user enable NAME | user passwd NAME
-    serve [--address 127.0.0.1:8090]   try it locally (gunicorn, 127.0.0.1 only)
-    try [--address 127.0.0.1:8090]     init + serve on a clone in .build/newsroom-try/ (data in ~/.local/share)
+    serve [--address 127.0.0.1:8090]   try it locally (gunicorn, 127.0.0.1 only), with the
+                                       live preview at NEWSROOM_PREVIEW when set (both stop together)
+    try [--address 127.0.0.1:8090]     init + serve on a clone in .build/newsroom-try/ (data in
+                                       ~/.local/share), with a live preview on a free port
     deploy-config [--out DIR] [--server-name …]   systemd + nginx files (serverconf.py)
 
 Settings come from the environment (config.py). Bad input ends with a
@@ -70,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     p_dep.add_argument("--socket", default=sc.DEFAULT_SOCKET,
                        help=f"gunicorn 监听的 unix 套接字或 127.0.0.1:端口，默认 {sc.DEFAULT_SOCKET}")
     p_dep.add_argument("--workers", type=int, default=0, help="gunicorn 进程数，默认 2×CPU 核数+1（最多 8）")
+    p_dep.add_argument("--preview", default=sc.DEFAULT_PREVIEW,
+                       help=f"网站预览服务监听的本机地址，默认 {sc.DEFAULT_PREVIEW}（只在本机，审稿系统登录后转发）")
+    p_dep.add_argument("--no-preview", action="store_true", help="不运行网站预览（稿件页面和编辑页不显示网站上的样子）")
     p_dep.add_argument("--certificate", default=sc.CERTIFICATE, help="HTTPS 证书（含中间证书链）的路径")
     p_dep.add_argument("--certificate-key", default=sc.CERTIFICATE_KEY, help="HTTPS 证书私钥的路径")
     return p
@@ -211,9 +216,55 @@ def _serve(args, conf: cfg.Config) -> int:
     else:
         cmd = [sys.executable, "-m", "django", "runserver", "--noreload", args.address]
     sys.stdout.flush()
-    # The server in this process's place: Ctrl+C and a signal reach it, no orphan stays.
     os.chdir(cfg.PROJECT_ROOT)
-    os.execve(sys.executable, cmd, env)
+    if not conf.preview:
+        # The server in this process's place: Ctrl+C and a signal reach it, no orphan stays.
+        os.execve(sys.executable, cmd, env)
+    return _with_preview(conf, cmd, env)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _with_preview(conf: cfg.Config, server: list[str], env: dict) -> int:
+    """The server and the live preview (preview.py) side by side, until Ctrl+C
+    or SIGTERM stops both, or one of them ends, which stops the other."""
+    import signal
+    import subprocess
+    import time
+
+    from ..editor.serve import address_free
+    if not address_free(conf.preview):
+        print(f"网站预览的地址 {conf.preview}（NEWSROOM_PREVIEW）无法使用，可能已有一个预览在运行："
+              "请先关闭它，或换一个端口", file=sys.stderr)
+        return 1
+    preview = [sys.executable, "-m", "scripts", "--root", str(conf.repo), "serve", "--address", conf.preview,
+               "--no-reload"]
+    procs: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        procs.append(subprocess.Popen(preview, env=env))
+        procs.append(subprocess.Popen(server, env=env))
+        print(f"网站预览：{conf.preview}（只在本机；登录后在审稿系统的 /preview/ 查看）。", flush=True)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        which = "网站预览" if procs[0].poll() is not None else "审稿系统"
+        print(f"{which}意外结束了，审稿系统和网站预览都已停止：请查看上面的提示，改正后再启动。", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("审稿系统和网站预览已停止。", file=sys.stderr)
+        return 0
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 TRY_FOLDER = ".build/newsroom-try"
@@ -241,6 +292,10 @@ def _try(args, conf: cfg.Config) -> int:
         print(f"试用副本：{clone}（本仓库最近一次提交的内容；本仓库不会被改动）")
     env = {**os.environ, "NEWSROOM_REPO": str(clone), "NEWSROOM_DATA": str(data), "NEWSROOM_LOCAL": "1"}
     env.pop("NEWSROOM_DATABASE_URL", None)
+    if not conf.preview:
+        from ..editor.ports import free_port
+        env["NEWSROOM_PREVIEW"] = f"127.0.0.1:{free_port()}"
+
     me = [sys.executable, "-m", "scripts.newsroom"]
     if subprocess.run([*me, "init"], env=env, cwd=cfg.PROJECT_ROOT).returncode:
         return 1
@@ -260,7 +315,8 @@ def _deploy_config(args, conf: cfg.Config) -> int:
         server_name=args.server_name or sc.server_name_of(conf.url), data=Path(args.data),
         repo=Path(args.repo) if args.repo else conf.repo, static=Path(args.static), user=args.user,
         socket=args.socket, workers=args.workers, database_url=os.environ.get("NEWSROOM_DATABASE_URL", "").strip(),
-        certificate=args.certificate, certificate_key=args.certificate_key)
+        certificate=args.certificate, certificate_key=args.certificate_key,
+        preview="" if args.no_preview else args.preview)
     if not dep.server_name:
         raise cfg.ConfigError("请用 --server-name 指定审稿系统的域名（如 newsroom.example.gov.cn），或设置 NEWSROOM_URL")
     for warning in sc.check(dep):

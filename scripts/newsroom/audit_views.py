@@ -29,7 +29,8 @@ from ..print.typeset import MissingFonts
 from . import audit, repository
 from .models import UnitTie
 from .roles import ADMIN, EDITOR, STAGE_ROLE
-from .views import _queues, may_read, person_of, refused
+from .access import may_read, person_of
+from .views import _queues, refused
 
 AUDITORS = frozenset({EDITOR, ADMIN, *STAGE_ROLE.values()})
 PER_PAGE = 50

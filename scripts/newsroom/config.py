@@ -14,7 +14,10 @@ can create the data folder that settings.py then expects.
                            (CSRF trusted origin, allowed host, path prefix)
     NEWSROOM_ALLOWED_HOSTS extra host names, comma-separated
     NEWSROOM_SECRET_KEY    Django's secret; absent: generated once into the data folder
-    NEWSROOM_PREVIEW_URL   the preview site's address, for a link on each item page
+    NEWSROOM_PREVIEW       the live preview's address, 127.0.0.1:PORT (loopback only):
+                           `python -m scripts serve --no-reload` over the repository,
+                           shown behind the login at /preview/ (preview.py); absent:
+                           no preview, the editing pane links to the item page
     NEWSROOM_DEPLOY_TARGET where 终审 publishes the site (as DEPLOY_TARGET of make
                            publish: /srv/zhalantun-dangjian or user@host:/path);
                            absent: the newsroom never publishes (publishing.py)
@@ -27,6 +30,7 @@ record files of the repository, so deleting the database loses no review.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -55,7 +59,7 @@ class Config:
     allowed_hosts: list[str]
     trusted_origins: list[str]
     script_name: str              # the path prefix of url ("" at the root)
-    preview_url: str
+    preview: str                  # NEWSROOM_PREVIEW, "127.0.0.1:PORT"; "" when off
     local: bool
     debug: bool
     secret_key: str | None = field(default=None, repr=False)   # from the environment only
@@ -128,6 +132,9 @@ def load(env: dict | None = None) -> Config:
     data = Path(os.path.abspath(data))
     check_data_folder(data, repo)
     local, debug = _flag(env, "NEWSROOM_LOCAL"), _flag(env, "NEWSROOM_DEBUG")
+    if (env.get("NEWSROOM_PREVIEW_URL") or "").strip():
+        raise ConfigError("NEWSROOM_PREVIEW_URL 已停用：审稿系统现在自己运行网站预览并在登录后显示，"
+                          "请删去它，改为 NEWSROOM_PREVIEW=127.0.0.1:8701（预览服务监听的本机地址）")
 
     url = (env.get("NEWSROOM_URL") or "").strip()
     hosts = [h.strip() for h in (env.get("NEWSROOM_ALLOWED_HOSTS") or "").split(",") if h.strip()]
@@ -151,9 +158,28 @@ def load(env: dict | None = None) -> Config:
         repo=repo, data=data,
         database=database_settings(env.get("NEWSROOM_DATABASE_URL") or "", data),
         url=url, allowed_hosts=sorted(set(hosts)), trusted_origins=origins,
-        script_name=script_name, preview_url=(env.get("NEWSROOM_PREVIEW_URL") or "").strip(),
+        script_name=script_name, preview=preview_address(env.get("NEWSROOM_PREVIEW") or ""),
         local=local, debug=debug, secret_key=(env.get("NEWSROOM_SECRET_KEY") or "").strip() or None,
         deploy_target=_deploy_target(env.get("NEWSROOM_DEPLOY_TARGET") or ""))
+
+
+def preview_address(spec: str, setting: str = "NEWSROOM_PREVIEW") -> str:
+    """The live preview's address as given ("" when off), refused unless it is
+    a loopback address with a port: the preview shows drafts to whoever reaches
+    it, so only the newsroom, after its login, may (preview.py)."""
+    spec = spec.strip()
+    if not spec:
+        return ""
+    host, _, port = spec.rpartition(":")
+    try:
+        loopback = ipaddress.ip_address(host[1:-1] if host.startswith("[") and host.endswith("]") else host).is_loopback
+        port_ok = port.isdigit() and 0 < int(port) < 65536
+    except ValueError:
+        loopback = port_ok = False
+    if not (loopback and port_ok):
+        raise ConfigError(f"{setting}“{spec}”不可用：网站预览含未发布的稿件，只能监听本机地址和端口，如 127.0.0.1:8701；"
+                          "审稿系统在登录之后转发它的页面，不要让预览对外开放")
+    return spec
 
 
 def _deploy_target(spec: str) -> str:

@@ -34,8 +34,14 @@ writes, photos cleaned, upload names hashed, media in use kept), plus:
 The CSRF token: Decap's requests carry none, so /edit/api/info gives it to
 the page (same-origin JSON) and workbench.js adds it as X-CSRFToken to
 every request to /edit/api/; Django's CsrfViewMiddleware refuses a POST
-without it (and checks Origin). There is no live preview per person: the
-preview pane shows the record's problems and links to its item page.
+without it (and checks Origin).
+
+The preview pane shows the record's problems, a link to its item page, and,
+when the newsroom runs its live preview (NEWSROOM_PREVIEW, preview.py), the
+record's real page in a frame: /edit/api/info gives the preview's prefix,
+/edit/api/record the page's address and whether the preview has caught up
+with the file's last save (the pane waits, then reloads the frame). One
+preview for everyone: it shows the repository, where every save is.
 """
 from __future__ import annotations
 
@@ -66,10 +72,10 @@ from ..records.loader import Record, parse_file, read_repository
 from ..records.schema import schema_for
 from ..records.signatures import content_hash as signed_hash
 from ..records.yaml_reader import YamlFault
-from . import repository, review
+from . import preview, repository, review
 from .review import TZ, Person
 from .roles import CONTRIBUTOR, EDITOR
-from .views import may_read, person_of
+from .access import may_read, person_of
 
 log = logging.getLogger(__name__)
 EDIT_ROLES = frozenset({CONTRIBUTOR, EDITOR})
@@ -153,7 +159,8 @@ def config(request):
 @editing_required(api=True)
 @require_GET
 def info(request):
-    return _answer(200, {"preview": "", "kinds": list(schema_for(_root()).kinds), "max_file_mb": MAX_FILE_MB,
+    return _answer(200, {"preview": preview.prefix() if preview.address() else "",
+                         "kinds": list(schema_for(_root()).kinds), "max_file_mb": MAX_FILE_MB,
                          "csrf": get_token(request)})
 
 
@@ -200,20 +207,25 @@ def _problems(root: Path) -> list:
 @editing_required(api=True)
 @require_GET
 def record(request):
-    """For the preview pane: the record's problems, and its item page."""
+    """For the preview pane: the record's problems, its item page, and its
+    page in the live preview once the preview shows the file as saved."""
     try:
         files = NewsroomFiles(_root(), request.person, {})
         target = files.record(request.GET.get("path", ""))
         files.check_read(target)
     except ApiError as e:
         return _answer(e.status, {"error": str(e)})
-    found = _problems(files.root)
     exists = target.path.is_file()
-    url = ""
+    rid = PurePosixPath(target.rel).stem
+    url = preview.record_url(files.root, request.person, target.kind, rid) if exists else ""
+    if url and not preview.caught_up_with(files.root, target.rel):
+        return _answer(200, {"path": target.rel, "ready": False})
+    item = ""
     if exists and target.kind.name in repository.workflow_kinds(files.root):
-        url = reverse("newsroom:item", args=[target.kind.name, PurePosixPath(target.rel).stem])
+        item = reverse("newsroom:item", args=[target.kind.name, rid])
+    found = _problems(files.root)
     return _answer(200, {
-        "path": target.rel, "ready": True, "url": url, "exists": exists,
+        "path": target.rel, "ready": True, "url": url, "item": item, "exists": exists,
         "problems": [{"line": p.line, "field": p.field, "message": p.message, "level": p.level}
                      for p in found if p.path == target.rel],
         "elsewhere": sum(p.level == "error" and p.path != target.rel for p in found)})

@@ -5,6 +5,10 @@ behind nginx over HTTPS only, on a socket that only nginx may connect to.
     zhalantun-newsroom.service   gunicorn, hardened (read-only system, its own /tmp,
                                  no home folders, writes only the data folder, the
                                  static folder and the repository)
+    zhalantun-newsroom-preview.service  the live preview (preview.py): `python -m
+                                 scripts serve --no-reload` on 127.0.0.1:PORT, the same
+                                 account and hardening, restarted when it fails; absent
+                                 with --no-preview
     zhalantun-newsroom.socket    the unix socket, made by systemd, owned by nginx's
                                  account (gunicorn's own documented way); absent
                                  when gunicorn listens on 127.0.0.1:PORT
@@ -39,6 +43,7 @@ DEFAULT_DATA = "/var/lib/zhalantun-newsroom"
 DEFAULT_STATIC = "/var/lib/zhalantun-newsroom-static"
 DEFAULT_USER = "zlt-newsroom"
 DEFAULT_SOCKET = "/run/zhalantun-newsroom/gunicorn.sock"
+DEFAULT_PREVIEW = "127.0.0.1:8701"
 NGINX_USER = "www-data"      # Debian's nginx workers
 MAX_WORKERS = 8
 TIMEOUT = 60                 # seconds: a review sheet PDF, a commit with photos
@@ -72,6 +77,7 @@ class Deployment:
     listen: str = ""                   # an address ("127.0.0.1") or all of them
     ipv6: bool = True
     hsts_subdomains: bool = True
+    preview: str = DEFAULT_PREVIEW     # the live preview's 127.0.0.1:PORT; "" none
 
     @property
     def unix(self) -> bool:
@@ -110,6 +116,9 @@ def check(dep: Deployment) -> list[str]:
         if host != "127.0.0.1" or not port.isdigit() or not 0 < int(port) < 65536:
             raise cfg.ConfigError(f"--socket“{dep.socket}”不可用：gunicorn 只能监听 unix 套接字或 127.0.0.1:端口，"
                                   "对外由 nginx 经 HTTPS 转发")
+    cfg.preview_address(dep.preview, "--preview")
+    if dep.preview and dep.preview == dep.socket:
+        raise cfg.ConfigError(f"--preview 与 --socket 不能是同一个地址（{dep.preview}）")
     for label, path in (("数据目录", dep.data), ("仓库", dep.repo), ("静态文件目录", dep.static)):
         if not path.is_absolute():
             raise cfg.ConfigError(f"{label} {path} 应为绝对路径")
@@ -135,7 +144,15 @@ def environment(dep: Deployment) -> dict[str, str]:
            "HOME": str(dep.data), "PYTHONDONTWRITEBYTECODE": "1"}
     if dep.database_url:
         env["NEWSROOM_DATABASE_URL"] = dep.database_url
+    if dep.preview:
+        env["NEWSROOM_PREVIEW"] = dep.preview
     return env
+
+
+def preview_command(dep: Deployment) -> list[str]:
+    """The live preview over the repository, without its reload script (the
+    newsroom's editing page reloads its frame after each save)."""
+    return [dep.python, "-m", "scripts", "--root", str(dep.repo), "serve", "--address", dep.preview, "--no-reload"]
 
 
 def gunicorn_command(dep: Deployment) -> list[str]:
@@ -154,6 +171,7 @@ def render(dep: Deployment) -> dict[str, str]:
         d=dep, name=NAME, nginx_user=NGINX_USER, url=dep.url, port_suffix=dep.port_suffix,
         listen=f"{dep.listen}:" if dep.listen else "",
         exec_start=shlex.join(gunicorn_command(dep)),
+        preview_start=shlex.join(preview_command(dep)) if dep.preview else "",
         collectstatic=shlex.join([dep.python, "-m", "django", "collectstatic", "--noinput", "--verbosity", "0"]),
         protect_home="read-only" if _under_home(dep) else "true",
         write_paths=" ".join(str(p) for p in (dep.data, dep.static, dep.repo)),
@@ -164,6 +182,8 @@ def render(dep: Deployment) -> dict[str, str]:
              f"{NAME}-default.conf": "nginx-default.conf.j2"}
     if dep.unix:
         files[f"{NAME}.socket"] = "socket.j2"
+    if dep.preview:
+        files[f"{NAME}-preview.service"] = "preview.service.j2"
     return {out: env.get_template(template).render(**values) for out, template in files.items()}
 
 

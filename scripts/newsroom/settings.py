@@ -24,7 +24,7 @@ except _config.ConfigError as e:
 
 NEWSROOM_REPO = NEWSROOM.repo
 NEWSROOM_DATA = NEWSROOM.data
-NEWSROOM_PREVIEW_URL = NEWSROOM.preview_url
+NEWSROOM_PREVIEW = NEWSROOM.preview      # "127.0.0.1:PORT", or "" (preview.py)
 
 DEBUG = NEWSROOM.debug
 ALLOWED_HOSTS = NEWSROOM.allowed_hosts

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from . import editing
-from . import audit_views, views
+from . import audit_views, preview, views
 
 app_patterns = ([
     path("", views.home, name="home"),
@@ -20,6 +20,7 @@ app_patterns = ([
     path("audit/", audit_views.audit_page, name="audit"),
     path("publish/", views.publish_page, name="publish"),
     path("publish/act/", views.publish_action, name="publish_act"),
+    re_path(r"^preview/(?P<path>.*)$", preview.proxy, name="preview"),
 ], "newsroom")
 
 admin.site.site_header = admin.site.site_title = "审稿系统 · 账号管理"

@@ -23,19 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 from ..problems import InputError
 from ..records.loader import Record
 from ..records.signatures import STAGE_LABELS, STAGES, load_private_key, newsroom_key
-from . import publishing, repository, review
+from . import preview as preview_pages, publishing, repository, review
+from .access import may_read, person_of
 from .review import Person, Refused
-from .roles import EDITOR, PUBLISHERS, STAGE_ROLE
+from .roles import PUBLISHERS, STAGE_ROLE
 
 log = logging.getLogger(__name__)
 STATUS_LABELS = {"draft": "草稿", "review": "审核中", "published": "已发布"}
 ACTION_VERBS = {"submit": "送审", "approve": "通过", "return": "退回"}
-
-
-def person_of(user) -> Person:
-    return Person(account=user.username, name=user.display_name,
-                  roles=frozenset(user.groups.values_list("name", flat=True)),
-                  units=frozenset(user.unit_ties.values_list("unit_id", flat=True)))
 
 
 def _root():
@@ -156,15 +151,6 @@ def _actions(person: Person, record: Record) -> dict:
     return allowed
 
 
-def may_read(person: Person, record: Record) -> bool:
-    """Editors and reviewers read every record; a contributor only their
-    units' (a unit's drafts are not another unit's business)."""
-    if person.roles & {EDITOR, *STAGE_ROLE.values()}:
-        return True
-    return person.account in review.submitters(record) or \
-        review.owns(person, record, repository.record_units(_root(), record))
-
-
 @login_required
 @require_GET
 def item(request, kind: str, rid: str):
@@ -179,18 +165,20 @@ def item(request, kind: str, rid: str):
     fields = [(f.label or name, _display(record[name])) for name, f in record.kind.fields.items()
               if name not in skip and record[name] not in (None, "", [], {})]
     pending = review.pending_stage(record)
-    preview = ""
-    if settings.NEWSROOM_PREVIEW_URL:
-        preview = settings.NEWSROOM_PREVIEW_URL.rstrip("/") + "/" + record.kind.url.replace("{id}", record.id)
+    preview = preview_pages.record_url(_root(), person, record.kind, record.id)
     stages = [{"label": STAGE_LABELS[s], **b} for s, b in review.signed_stages(record).items()]
     notes = [{**n, "stage_label": STAGE_LABELS.get(str(n.get("stage")), "")} for n in review.thread(record)]
-    return render(request, "newsroom/item.html", {
+    response = render(request, "newsroom/item.html", {
         "person": person, "title": record.title, "id": record.id, "path": record.path,
         "kind": record.kind.name, "kind_label": record.kind.label, "fields": fields, "body": record.body.strip("\n"),
         "status": STATUS_LABELS.get(record.status, record.status), "pending": pending,
         "pending_label": STAGE_LABELS.get(pending or "", ""), "stages": stages, "thread": notes,
         "actions": _actions(person, record), "preview": preview, "queues": _queues(person),
         "publication": _publication(record)})
+    if preview:
+        # The record's real page in a frame: the preview, of this origin (preview.py).
+        response["Content-Security-Policy"] = settings.NEWSROOM_CSP + "; frame-src 'self'"
+    return response
 
 
 def _place() -> publishing.Place:

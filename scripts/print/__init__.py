@@ -15,6 +15,10 @@ kind, like the web pages, and one per document) with WeasyPrint into dist/:
 - 专题片目录 (CATALOGUE): the films with their posters, facts and QR codes;
 - a poster (poster-<id>.pdf): picture or typeset cover, summary, large QR code.
 
+A kind without its own templates/print/<kind>.html.j2 (or without one of its
+macros) prints with templates/print/_default.html.j2: its title, facts line
+and picture come from the model through records.view, as on its web page.
+
 QR codes point at each record's page under mkdocs.yml's site_url
 (records.qr). The web build neither imports nor waits for any of this.
 """
@@ -23,8 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from ..check import check_repository, errors
-from ..problems import InputError
+from ..problems import InputError, Problem
+from ..records import view
 from ..site_config import site_config
 from .book import Book
 from .colophon import colophon
@@ -61,7 +68,7 @@ def _book(root: Path, samples: bool) -> tuple[Book, PrintRun]:
     if not book.base_url:
         run.notes.append("提醒：mkdocs.yml 未填写 site_url（网站的正式网址），印出的材料不带二维码。")
     elif book.local_address:
-        run.notes.append(f"提醒：mkdocs.yml 的 site_url 仍是本机预览地址（{book.base_url}），"
+        run.notes.append(f"提醒：mkdocs.yml 的 site_url 仍是本机或内网地址（{book.base_url}），"
                          "二维码在手机上打不开；正式印制前请填写网站的正式网址。")
     return book, run
 
@@ -71,8 +78,16 @@ def _typeset(book: Book, template: str, target: Path, title: str, **context) -> 
     extra = config.get("extra") or {}
     site = {"name": config.get("site_name", ""), "url": book.base_url,
             "department": extra.get("sponsor") or config.get("site_author", "")}
-    html = environment(book).get_template(template).render(
-        book=book, site=site, colophon=colophon(book.root), samples=book.samples, title=title, **context)
+    try:
+        html = environment(book).get_template(template).render(
+            book=book, site=site, colophon=colophon(book.root), samples=book.samples, title=title, **context)
+    except jinja2.TemplateNotFound as e:
+        # A kind's own template is optional (print/_default.html.j2 stands in),
+        # but the documents' and the default's are the project's: say which.
+        missing = getattr(e, "templates", None) or [e.name]
+        name = f"templates/{missing[-1]}"
+        raise InputError([Problem(name, 1, "", f"缺少印制模板 {name}，无法印制“{title}”："
+                                               "请从本项目复制该文件")]) from None
     root = book.root
     pages = write_pdf(html, target, base=root, allowed=[root],
                       stylesheet=root / STYLESHEET)
@@ -100,7 +115,7 @@ def print_poster(root: Path, record_id: str, out: Path | None = None, samples: b
     book, run = _book(root, samples)
     record = book.poster_record(record_id)
     run.printed.append(_typeset(book, "print/poster.html.j2", out / _name(f"poster-{record.id}", samples),
-                                record.title, record=record, kind=record.kind, marked=record.is_sample))
+                                view.title(record), record=record, kind=record.kind, marked=record.is_sample))
     return run
 
 

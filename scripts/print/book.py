@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import InputError, Problem
+from ..records import view
 from ..records.loader import Record, Snapshot
-from ..records.qr import record_url, site_url
+from ..records.qr import site_url
 from ..records.relations import Relations
 from ..records.schema import ID_RE, Kind
 
@@ -67,12 +68,14 @@ class Book:
     # --- addresses -------------------------------------------------------
 
     def url(self, r: Record) -> str:
-        return record_url(self.base_url, r.kind, r.id) or ""
+        """The address of the record's page, as the web build makes it."""
+        return view.record_address(self.base_url, r)
 
     @property
     def local_address(self) -> bool:
-        """site_url is still the preview address: the codes open nothing on a phone."""
-        return any(h in self.base_url for h in ("://127.", "://localhost", "://0.0.0.0", "://[::1]"))
+        """site_url is still a preview or intranet address: the codes open
+        nothing on a reader's phone (the release gate's own test)."""
+        return view.is_local_address(self.base_url)
 
     # --- relations -------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """Justified Chinese text in WeasyPrint: the extra width of a line spread
 between its characters.
 
-Chinese text has no spaces, and WeasyPrint (70.0, pinned) justifies a line
-only by widening its spaces (`layout.inline.justify_line`, with a TODO for the
-css-text-3 algorithms): a justified Chinese paragraph comes out ragged
+Chinese text has no spaces, and WeasyPrint justifies a line only by widening
+its spaces (`layout.inline.justify_line`, with a TODO for the css-text-3
+algorithms): a justified Chinese paragraph comes out ragged
 wherever a line is short of a whole character (a line may not start with
 、。，） so Pango moves a character down; digits and Latin letters are narrower
 than a character). No library does inter-character justification for
@@ -20,9 +20,20 @@ box of n characters widens by n - 1 gaps, which is what the widths count).
 Lines without Chinese text keep WeasyPrint's own justification. Line breaking
 itself stays Pango's (UAX #14: no line starts with closing punctuation).
 
-`install()` applies the patch once; tests/test_print_typesetting.py checks the
-right edges of justified lines in a real PDF, so an upgrade of WeasyPrint that
-breaks it fails there.
+This is the project's one change to a library's code, and it depends on the
+internals of WeasyPrint 70.0 exactly (pinned in requirements.txt): WeasyPrint
+offers no public way to do it (70.0 has no `text-justify` property: it warns
+"Ignored `text-justify: inter-character` … unknown property"; `letter-spacing`
+is one value for a whole element, not the rest of each line), so it replaces
+two of its functions, `layout.inline.justify_line` and
+`text.line_break.Layout.set_text`. `install()` applies the patch once, in the
+process that prints (print is WeasyPrint's only user).
+tests/test_no_monkey_patches.py allows it only while the installed and pinned
+WeasyPrint is the version named here, and tests/test_print_typesetting.py
+checks the right edges of justified lines in a real PDF: before upgrading,
+check whether the new WeasyPrint justifies Chinese text itself (then delete
+this patch), else that the patch still fits and those tests pass, and update
+the version above.
 """
 from __future__ import annotations
 

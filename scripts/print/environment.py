@@ -1,6 +1,10 @@
 """The Jinja environment of templates/print/: HTML for WeasyPrint, every field
 value HTML-escaped, the stories rendered from Markdown as the site renders
-them (check.safety.rendered_html: the same Python-Markdown and extensions)."""
+them (check.safety.rendered_html: the same Python-Markdown and extensions).
+
+What a record shows (its title, facts line, honours, address) comes from
+records.view, the same functions the web pages use: a poster and the page
+its QR code opens cannot disagree."""
 from __future__ import annotations
 
 import html
@@ -12,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..check.safety import rendered_html
-from ..records import images
+from ..records import images, view
 from ..records.loader import Record
 from ..records.qr import qr_svg
 from .colophon import cn_number
@@ -22,6 +26,8 @@ _LINK = re.compile(r"</?a\b[^>]*>")
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE = re.compile(r"[^。！？]*[。！？]?”?")
+# The templates of a kind without its own templates/print/<kind>.html.j2.
+DEFAULT_KIND_TEMPLATE = "print/_default.html.j2"
 # A story's headings sit under the part (h1), the group (h2) and the record's
 # name (h3): its own ## 基本情况 becomes an h4.
 HEADING_SHIFT = 2
@@ -88,17 +94,28 @@ def environment(book) -> jinja2.Environment:
         d = date.fromisoformat(value) if isinstance(value, str) else value
         return f"{d.year}年{d.month}月{d.day}日" if isinstance(d, date) else str(value or "")
 
-    def honour(h: dict) -> str:
-        """全国“五好”党组织风采大赛（人民网、共产党新闻网，国家级，2010年）：推选参评"""
-        parts = [str(p) for p in (h.get("body"), h.get("level")) if p]
-        if h.get("year"):
-            parts.append(f"{h['year']}年")
-        text = str(h.get("title") or "") + (f"（{'，'.join(parts)}）" if parts else "")
-        return text + (f"：{h['result']}" if h.get("result") else "")
+    def kind_template(kind) -> jinja2.Template:
+        """The kind's own print templates, else the default ones: any kind
+        of the model prints, a new one with no template written."""
+        return env.select_template([f"print/{kind.name}.html.j2", DEFAULT_KIND_TEMPLATE])
+
+    def picture(r: Record) -> dict:
+        """The record's picture (schema.yaml `show.picture`) and the text
+        written for it: {"src": file URL, "alt": …, "caption": …}, or {}."""
+        name = r.kind.show.picture
+        file = r[name] if name else None
+        if not isinstance(file, str) or not file:
+            return {}
+        alt = r[name + "_alt"]
+        label = getattr(r.kind.fields.get(name), "label", "")
+        return {"src": photo(file), "alt": alt or f"{view.title(r)}{label}",
+                "caption": alt or ""}
 
     env.filters.update(
         story=lambda r: Markup(story_html(r, mkdocs_yml)),
         excerpt=lambda r, limit=150: excerpt(r, mkdocs_yml, limit),
-        photo=photo, qr=qr, url=book.url, cn_number=cn_number, cn_date=cn_date, honour=honour,
+        record_title=view.title, facts=lambda r: view.facts(r, book.by_id.get), picture=picture,
+        photo=photo, qr=qr, url=book.url, cn_number=cn_number, cn_date=cn_date, honour=view.honour_text,
         unit_name=book.unit_name, sector=book.sector_of)
+    env.globals["kind_template"] = kind_template
     return env

@@ -16,7 +16,7 @@ from typing import Any
 from ..problems import Problem
 from ..progress import Progress
 from .schema import Kind, Schema, schema_for
-from .yaml_reader import YamlFault, line_hint, parse_yaml, read_text, split_front_matter
+from .yaml_reader import YamlFault, line_hint, parse_yaml, read_text, repaired_line, split_front_matter
 
 @dataclass
 class Record:
@@ -113,24 +113,78 @@ def outside(root: Path, path: Path) -> bool:
     return not Path(real).is_relative_to(_real_dir(str(root)))
 
 
-def parse_file(kind: Kind, rel: str, text: str, stem: str) -> tuple[list[Record], list[Problem]]:
+MAX_REPAIRS = 20   # slips gone past in one file before the check gives up on it
+
+
+def parse_file(kind: Kind, rel: str, text: str, stem: str,
+               salvage: bool = False) -> tuple[list[Record], list[Problem]]:
     """The record of one file's text (a list, for the callers' convenience: none
-    when the file holds no mapping); raises YamlFault."""
+    when the file holds no mapping); raises YamlFault.
+
+    salvage (the check): a line with a slip line_hint knows (a Chinese colon,
+    no space after the colon) is an error at its line, and the rest of the
+    file is read as if the line were written right, so that every problem of
+    the file is listed in one run; the record comes with those errors, which
+    stop any build that publishes."""
     if kind.front_matter:
         front, body, body_line = split_front_matter(text)
         offset = 1
     else:
         front, body, body_line, offset = text, "", 1, 0
-    data, lines = parse_yaml(front, offset=offset)
-    if isinstance(data, str):
-        # Lines that were meant as “字段: 值” but read as one text: name the first.
-        for n, line in enumerate(front.split("\n"), offset + 1):
-            hint = line_hint(line)
-            if hint:
-                return [], [Problem(rel, n, "", f"格式错误：{hint}")]
+    slips: list[Problem] = []
+    while True:
+        try:
+            data, lines = parse_yaml(front, offset=offset)
+        except YamlFault as fault:
+            at = _slip_before(front, fault.line - offset - 1) if salvage and len(slips) < MAX_REPAIRS else None
+            if at is None:
+                if not slips:
+                    raise
+                return [], slips + [Problem(rel, fault.line, fault.field, fault.message)]
+            # The parser often notices a slip on a later line (a “字段：值”
+            # line reads as text until the next “字段: 值”): name the slip.
+            message = fault.message if at == fault.line - offset - 1 else \
+                f"格式错误：{line_hint(front.split(chr(10))[at])}"
+            slips.append(Problem(rel, at + offset + 1, fault.field, message))
+            front = _repair(front, at)
+            continue
+        if isinstance(data, str):
+            # Lines that were meant as “字段: 值” but read as one text.
+            found = [(n, line) for n, line in enumerate(front.split("\n"), offset + 1) if line_hint(line)]
+            if found:
+                slips += [Problem(rel, n, "", f"格式错误：{line_hint(line)}") for n, line in found]
+                if not salvage or len(slips) > MAX_REPAIRS:
+                    return [], slips[:1] if not salvage else slips
+                before = front
+                for n, _ in found:
+                    front = _repair(front, n - offset - 1) or front
+                if front != before:
+                    continue
+        break
     record, problems = _record_from_mapping(
         kind, stem, data if data is not None else {}, lines, rel, offset + 1, body, body_line)
-    return ([record] if record else []), problems
+    return ([record] if record else []), slips + problems
+
+
+def _slip_before(text: str, index: int) -> int | None:
+    """The last line at or before `index` (0-based) with a slip repaired_line
+    puts right, or None."""
+    lines = text.split("\n")
+    for i in range(min(index, len(lines) - 1), -1, -1):
+        fixed = repaired_line(lines[i])
+        if fixed is not None and fixed != lines[i]:
+            return i
+    return None
+
+
+def _repair(text: str, index: int) -> str | None:
+    """text with its line `index` (0-based) written as its hint asks, or None."""
+    lines = text.split("\n")
+    fixed = repaired_line(lines[index]) if 0 <= index < len(lines) else None
+    if fixed is None or fixed == lines[index]:
+        return None
+    lines[index] = fixed
+    return "\n".join(lines)
 
 
 def record_files(root: Path, kind: Kind) -> list[Path]:
@@ -191,7 +245,7 @@ def read_repository(root: Path, schema: Schema | None = None) -> Snapshot:
         if text is not None:
             rel = path.relative_to(root).as_posix()
             try:
-                found, faults = parse_file(kind, rel, text, path.stem)
+                found, faults = parse_file(kind, rel, text, path.stem, salvage=True)
             except YamlFault as fault:
                 found, faults = [], [Problem(rel, fault.line, fault.field, fault.message)]
             snap.records += found

@@ -24,6 +24,7 @@ import zxingcpp
 
 from ..site_config import site_config
 from .schema import Kind
+from .view import page_address
 
 # Error correction M (15 %): survives a smudged or folded print, and keeps the
 # code small enough to read at 2 cm. The quiet zone of 4 modules is the
@@ -41,9 +42,10 @@ def site_url(root: Path) -> str:
 def record_url(base: str, kind: Kind, record_id: str) -> str | None:
     """The public address of a record's own page under `base` (site_url), or
     None when its kind has no page per record or the site has no address."""
-    if not base or "{id}" not in kind.url:
+    if not base or kind.is_list_file:
         return None
-    return base + kind.url.format(id=record_id)
+    # The page's path made an address the one way print and the web share.
+    return page_address(base, kind.doc_path(record_id))
 
 
 _DARK_RUN = re.compile(rb"\x00+")   # a run of dark modules in a row of zxing-cpp's bitmap

@@ -3,12 +3,15 @@
 schema.yaml is the single source of truth (Lektor-style: the model as data):
 the fields and their types, the relations between kinds (`ref` fields), and
 how each kind is listed (order, page size, grouping, whether its list pages
-are searched). Validation (through jsonschema), the editors' help, the
+are searched), and the limits the website self-check holds each column to
+(`audit:`, scripts/audit). Validation (through jsonschema), the editors' help, the
 scaffolds, the links between pages and the list pages all come from the
 objects here.
 
 A content repository may carry its own model at SCHEMA_PATH; otherwise the
-project's is used.
+project's is used. Either is checked as it is loaded (model_check.py: its
+shape by schema.meta.yaml, then the kinds, structs and fields it names), so
+nothing here meets a model it cannot build.
 """
 from __future__ import annotations
 
@@ -17,8 +20,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 SCHEMA_FILE = Path(__file__).with_name("schema.yaml")
 SCHEMA_PATH = "scripts/records/schema.yaml"   # inside a content repository
@@ -105,6 +106,56 @@ class _Descending:
 
 
 @dataclass(frozen=True)
+class Menu:
+    """An entry of the site's menu (the channel bar and 网站地图) for a kind's
+    list, or for a derived page (荣誉榜)."""
+    label: str
+    position: int = 100     # order among the model's entries, after mkdocs.yml's own nav
+    under: str = ""         # a kind's name: listed under that kind's entry
+
+
+@dataclass(frozen=True)
+class Home:
+    """A kind's section of the home page."""
+    position: int = 100     # order of the sections, top to bottom
+    count: int = 4          # most records shown (per group, for layout "groups")
+    layout: str = "cards"   # cards | groups | list | figures | strip (templates/pages/index.md.j2)
+    heading: str = ""       # "" : the kind's label
+
+
+@dataclass(frozen=True)
+class Show:
+    """How a kind's records show on cards, pages, covers and print."""
+    title: str = ""               # format of a record's title, fields in braces ("《{title}》"); "": the title field
+    picture: str = ""             # the media field holding its picture (cards, headlines, posters); "": none
+    cover: str = ""               # shape of a cover drawn for a record without picture; "": none
+    cover_group: str = ""         # field named on the cover beside the kind (its first value for a list)
+    measure: str = ""             # measure word counting its records (个, 部); "": 条
+    facts: tuple[str, ...] = ()   # the facts line: parts with {field} or {field.key}, joined by " · "
+    menu: Menu | None = None
+    home: Home | None = None
+
+
+@dataclass(frozen=True)
+class KindAudit:
+    """How the website self-check (scripts/audit, 网站自查) judges a kind's
+    column against the inspection's rules (《政府网站与政务新媒体检查指标》)."""
+    idle_days: int | None = None  # the column fails after this many days without a new item; None: not timed
+    warn_days: int = 0            # warn this many days before idle_days is reached
+    date_field: str = ""          # the publication date; "": the kind's first date field (none: not dated)
+    names: bool = False           # its titles are names of people or units, checked for misspellings
+
+
+@dataclass(frozen=True)
+class SiteAudit:
+    """The self-check's site-wide limits (schema.yaml's top-level `audit:`);
+    the defaults are the inspection's own."""
+    home_idle_days: int = 14      # 首页栏目: no new item for two weeks is a veto
+    home_warn_days: int = 3
+    backdate_days: int = 3        # a date this much earlier than the file's first commit is backdated
+
+
+@dataclass(frozen=True)
 class Kind:
     name: str
     label: str
@@ -114,6 +165,8 @@ class Kind:
     fields: dict[str, Field]
     default_status: str = "draft"
     listing: Listing = Listing()
+    show: Show = Show()
+    audit: KindAudit = KindAudit()
 
     @property
     def references(self) -> dict[str, Field]:
@@ -121,6 +174,13 @@ class Kind:
         return {n: f for n, f in self.fields.items()
                 if f.type in ("ref", "ref_or_text") or (f.type == "list" and isinstance(f.items, Field)
                                                         and f.items.type in ("ref", "ref_or_text"))}
+
+    @property
+    def date_field(self) -> str:
+        """The field holding a record's publication date ("" if it has none)."""
+        if self.audit.date_field:
+            return self.audit.date_field
+        return next((n for n, f in self.fields.items() if f.type == "date"), "")
 
     @property
     def front_matter(self) -> bool:
@@ -158,7 +218,9 @@ class Schema:
     structs: dict[str, Struct]
     common: dict[str, Field] = field(default_factory=dict)
     pages: dict[str, Listing] = field(default_factory=dict)   # derived lists (honours)
+    page_menus: dict[str, Menu] = field(default_factory=dict)  # their menu entries
     source: Path = SCHEMA_FILE
+    audit: SiteAudit = SiteAudit()
     _json: dict = field(default_factory=dict, repr=False)
 
     def json_schema(self, kind_name: str) -> dict:
@@ -205,10 +267,48 @@ def _listing(spec: dict | None) -> Listing:
                    index=spec.get("index", defaults.index), searchable=bool(spec.get("searchable", False)))
 
 
+def _menu(spec: dict | None) -> Menu | None:
+    if not spec:
+        return None
+    return Menu(label=str(spec["label"]), position=int(spec.get("position", 100)), under=spec.get("under", ""))
+
+
+def _show(spec: dict | None) -> Show:
+    spec = spec or {}
+    home = spec.get("home")
+    return Show(title=spec.get("title", ""), picture=spec.get("picture", ""), cover=spec.get("cover", ""),
+                cover_group=spec.get("cover_group", ""), measure=spec.get("measure", ""), facts=tuple(spec.get("facts", ())),
+                menu=_menu(spec.get("menu")),
+                home=Home(**{k: home[k] for k in ("position", "count", "layout", "heading") if k in home})
+                if home else None)
+
+
+def _kind_audit(spec: dict | None) -> KindAudit:
+    spec = spec or {}
+    idle = spec.get("idle_days")
+    return KindAudit(idle_days=int(idle) if idle is not None else None, warn_days=int(spec.get("warn_days") or 0),
+                     date_field=spec.get("date_field", ""), names=bool(spec.get("names", False)))
+
+
+def _site_audit(spec: dict | None) -> SiteAudit:
+    spec, defaults = spec or {}, SiteAudit()
+    home = spec.get("home") or {}
+    return SiteAudit(home_idle_days=int(home.get("idle_days", defaults.home_idle_days)),
+                     home_warn_days=int(home.get("warn_days", defaults.home_warn_days)),
+                     backdate_days=int(spec.get("backdate_days", defaults.backdate_days)))
+
+
 def schema_file(root: Path | None) -> Path:
     """The model of a content repository: its own, or the project's."""
     own = root / SCHEMA_PATH if root else None
     return own if own and own.is_file() else SCHEMA_FILE
+
+
+def shown_path(path: Path) -> str:
+    """A model file as messages name it: scripts/records/schema.yaml, the
+    same path in the project and in a content repository."""
+    posix = Path(path).as_posix()
+    return SCHEMA_PATH if posix.endswith("/" + SCHEMA_PATH) else posix
 
 
 def schema_for(root: Path | None) -> Schema:
@@ -219,8 +319,11 @@ def schema_for(root: Path | None) -> Schema:
 
 @functools.lru_cache(maxsize=8)
 def load_schema(path: Path = SCHEMA_FILE, mtime_ns: int = 0, size: int = 0) -> Schema:
-    """The model in `path` (cached per version of the file)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The model in `path` (cached per version of the file); raises
+    model_check.ModelError (an InputError: the commands print its problems,
+    each at its line of schema.yaml) when the model is wrong."""
+    from .model_check import checked_model
+    raw = checked_model(path, shown_path(path))
     structs: dict[str, Struct] = {}
     for name, spec in raw["structs"].items():
         structs[name] = Struct(name, spec["label"], {})
@@ -229,19 +332,18 @@ def load_schema(path: Path = SCHEMA_FILE, mtime_ns: int = 0, size: int = 0) -> S
     common = {f: _field(f, s, structs) for f, s in raw["common"].items()}
     kinds = {}
     for name, spec in raw["kinds"].items():
-        # One file per record (its name is the id): the workbench (Decap CMS)
-        # edits files, and cannot edit one whose top level is a list.
-        if not re.fullmatch(r"[\w/.-]+/\*\.(md|yml)", spec["path"]):
-            raise ValueError(f"{path}: kinds.{name}.path 应为“文件夹/*.md”或“文件夹/*.yml”（每条记录一个文件）")
         fields = {f: _field(f, s, structs) for f, s in spec["fields"].items()}
         fields.update(common)
         kinds[name] = Kind(
             name=name, label=spec["label"], path=spec["path"], url=spec["url"],
             title_field=spec["title_field"], fields=fields,
             default_status=spec.get("default_status", "draft"),
-            listing=_listing(spec.get("list")))
-    pages = {name: _listing(spec) for name, spec in (raw.get("pages") or {}).items()}
-    return Schema(kinds, structs, common, pages, path)
+            listing=_listing(spec.get("list")), show=_show(spec.get("show")),
+            audit=_kind_audit(spec.get("audit")))
+    raw_pages = raw.get("pages") or {}
+    pages = {name: _listing({k: v for k, v in spec.items() if k != "menu"}) for name, spec in raw_pages.items()}
+    page_menus = {name: m for name, spec in raw_pages.items() if (m := _menu(spec.get("menu")))}
+    return Schema(kinds, structs, common, pages, page_menus, path, audit=_site_audit(raw.get("audit")))
 
 
 # --- JSON Schema -----------------------------------------------------------
@@ -278,7 +380,7 @@ def _json_type(f: Field) -> dict:
         item = f.items
         out = {"type": "array",
                "items": _struct_schema(item) if isinstance(item, Struct) else _json_type(item)}
-    else:  # pragma: no cover - schema.yaml is ours
+    else:  # pragma: no cover - model_check refuses other types
         raise ValueError(f"unknown field type {t!r} in schema.yaml")
     if t in ("int", "number"):
         if f.min is not None:

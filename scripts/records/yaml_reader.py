@@ -108,6 +108,17 @@ def line_hint(line: str) -> str | None:
     return None
 
 
+def repaired_line(line: str) -> str | None:
+    """The line as line_hint asks it to be written, or None when it has no
+    such slip: what the check reads to go on past it (the slip is still an
+    error; the file is never rewritten)."""
+    for pattern in (_CHINESE_COLON, _NO_SPACE):
+        m = pattern.match(line)
+        if m:
+            return f"{m['indent']}{m['key']}: {m['rest']}"
+    return None
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 

@@ -2,10 +2,13 @@
 
 The output is ordinary MkDocs Markdown with front matter: no project plugin or
 hook is needed to build it, so another MkDocs-compatible builder can take over.
-Templates are Hugo-style, one list and one single template per kind
-(templates/<kind>/list.md.j2, single.md.j2), plus the derived pages of
-templates/pages/. How each list is ordered, split into pages and grouped comes
-from the model (schema.yaml `list:` and `pages:`), not from code here.
+Templates are looked up as Hugo does: a kind's own (templates/<kind>/list.md.j2,
+single.md.j2) if it has one, else the defaults (templates/_default/), which
+show any kind as the model declares it (schema.yaml `show:`); plus the
+derived pages of templates/pages/. Every kind gets its list pages, and each
+record of a kind with pages of its own its page. How each list is ordered,
+split into pages and grouped comes from the model (schema.yaml `list:` and
+`pages:`), not from code here.
 """
 from __future__ import annotations
 
@@ -13,18 +16,21 @@ import shutil
 from pathlib import Path
 
 from ..progress import Progress
-from ..records import images
+import jinja2
+
+from ..records import images, view
 from ..records.loader import Snapshot
 from ..records.relations import walk_fields
-from ..records.schema import Kind, Listing
+from ..problems import InputError, Problem
+from ..records.schema import SCHEMA_PATH, Kind, Listing
 from ..site_config import site_config
-from .covers import SHAPES, cover_path, cover_svg
+from .covers import cover_path, cover_svg
 from .environment import environment, md_text, needs_cover, template_cache  # noqa: F401 (the API)
 from .navigation import load_nav
 from .pagination import Pager, paginate
 from .site import Site
 
-__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "template_cache"]
+__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "template_cache", "kind_template"]
 
 
 def group_values(kind: Kind, items: list) -> list[str]:
@@ -62,16 +68,32 @@ def content_meta(snap: Snapshot) -> dict[str, dict]:
     return out
 
 
-def cover_group(r) -> str:
-    """What a cover names beside the kind: a unit's sector, a post's first
-    category, where a film was broadcast."""
-    if r["sector"]:
-        return str(r["sector"])
-    if r["categories"]:
-        return str(r["categories"][0])
-    if r["broadcasts"] and isinstance(r["broadcasts"][0], dict):
-        return str(r["broadcasts"][0].get("channel") or "")
-    return ""
+DEFAULT_FOLDER = "_default"
+
+
+def _kind_line(kind: Kind, schema) -> int:
+    """The line of the kind's entry in the model, for messages."""
+    import re
+    try:
+        text = Path(schema.source).read_text(encoding="utf-8")
+    except OSError:
+        return 1
+    m = re.search(rf"^  {re.escape(kind.name)}:", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def kind_template(env: jinja2.Environment, kind: Kind, name: str, schema=None) -> str:
+    """The template a kind's pages use: `<kind>/<name>` if the repository
+    has one, else `_default/<name>` (Hugo's lookup order). Never skipped: a
+    kind with neither stops the build, saying which files would serve."""
+    names = [f"{kind.name}/{name}", f"{DEFAULT_FOLDER}/{name}"]
+    try:
+        return env.select_template(names).name
+    except jinja2.TemplatesNotFound:
+        line = _kind_line(kind, schema) if schema is not None else 1
+        raise InputError([Problem(SCHEMA_PATH, line, f"kinds.{kind.name}",
+                                  f"“{kind.label}”没有页面模板：templates/ 下既没有 {names[0]}，"
+                                  f"也没有默认模板 {names[1]}，网站无法生成这类记录的页面。")]) from None
 
 
 def _in_group(r, field: str, value: str) -> bool:
@@ -84,11 +106,15 @@ class Renderer:
         self.snap, self.out, self.preview = snap, out, preview
         self.site = Site(snap.schema, snap.records, preview)
         self.env = environment(snap.root)
-        self.env.globals["nav"] = load_nav(snap.root)  # for the 网站地图 page
+        self.env.globals["nav"] = load_nav(snap.root, snap.schema)  # for the 网站地图 page
         # Front matter of content/'s hand-written pages by doc path: the home
         # page names the 三动工作法 pages with their own titles and descriptions.
         self.env.globals["content_meta"] = content_meta(snap)
         self.env.globals["group_path"] = self.group_path
+        # Hand-written sections of the menu on the home page, at their
+        # positions among the kinds' (mkdocs.yml `extra: home_sections`).
+        extra = site_config(snap.root).get("extra")
+        self.env.globals["home_pages"] = (extra.get("home_sections") if isinstance(extra, dict) else None) or {}
         self.count = 0
         self.folders: set[Path] = set()
 
@@ -150,14 +176,14 @@ class Renderer:
         root, schema, templates = self.snap.root, self.snap.schema, self.snap.root / "templates"
         self.locate_list_file_records()
         self.copy_content()
-        progress = Progress("生成页面", sum(len(self.site.by_kind.get(n, [])) for n in schema.kinds
-                                            if (templates / f"{n}/single.md.j2").exists()))
-        for name, kind in schema.kinds.items():
-            if (templates / f"{name}/list.md.j2").exists():
-                self.write_list(kind, f"{name}/list.md.j2")
-            single = f"{name}/single.md.j2"
-            if (templates / single).exists():
-                for r in self.site.by_kind.get(name, []):
+        kinds = [(kind, kind_template(self.env, kind, "list.md.j2", schema),
+                  None if kind.is_list_file else kind_template(self.env, kind, "single.md.j2", schema))
+                 for kind in schema.kinds.values()]
+        progress = Progress("生成页面", sum(len(self.site.by_kind.get(k.name, [])) for k, _, single in kinds if single))
+        for kind, list_template, single in kinds:
+            self.write_list(kind, list_template)
+            if single:
+                for r in self.site.by_kind.get(kind.name, []):
                     self.write(kind.doc_path(r.id), single, kind=kind, record=r)
                     progress.step()
         for page in sorted((templates / "pages").glob("*.md.j2")):
@@ -177,11 +203,11 @@ class Renderer:
         """An SVG cover for every record a card shows without a photo or poster."""
         site_name = str(site_config(self.snap.root).get("site_name") or "")
         for r in self.site.records:
-            if r.kind.name not in SHAPES or not needs_cover(r):
+            if not needs_cover(r):
                 continue
             target = self.out / cover_path(r.kind.name, r.id)
             self.folder(target.parent)
-            target.write_text(cover_svg(r.kind.name, r.kind.label, r.title, cover_group(r),
+            target.write_text(cover_svg(r.kind.show.cover, r.kind.label, r.title, view.cover_group(r),
                                         r.is_sample, site_name), encoding="utf-8")
 
     def copy_content(self):

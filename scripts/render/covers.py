@@ -40,24 +40,27 @@ class Shape:
     film: bool = False
 
 
-# 4:3 for units (a place), 3:4 for people (a portrait's frame), 16:9 for films
-# and news (a screen); the same ratios as photos and posters in the cards.
+# The shapes a kind's `show.cover` names (schema.yaml): place 4:3 (a unit),
+# portrait 3:4 (a person's frame), screen 16:9 (news), film 16:9 with
+# sprocket holes; the same ratios as photos and posters in the cards (the
+# grid's class zlt-cards--<shape>, templates/overrides/assets/zlt/site.css).
 SHAPES = {
-    "unit": Shape(480, 360, "#b3261e", "#7a1010", 3),
-    "member": Shape(360, 480, "#9c1c1c", "#5e0d0d", 4),
-    "video": Shape(640, 360, "#5a1212", "#260606", 2, film=True),
-    "news": Shape(640, 360, "#c0271f", "#861111", 2),
+    "place": Shape(480, 360, "#b3261e", "#7a1010", 3),
+    "portrait": Shape(360, 480, "#9c1c1c", "#5e0d0d", 4),
+    "film": Shape(640, 360, "#5a1212", "#260606", 2, film=True),
+    "screen": Shape(640, 360, "#c0271f", "#861111", 2),
 }
-DEFAULT_SHAPE = SHAPES["unit"]
+DEFAULT_SHAPE = SHAPES["place"]
 
 
 def cover_path(kind: str, record_id: str) -> str:
-    """The cover's path inside the site (and the docs dir)."""
+    """The cover's path inside the site (and the docs dir): by kind, as ids
+    are unique only within one."""
     return f"{COVER_FOLDER}/{kind}/{record_id}.svg"
 
 
-def cover_size(kind: str) -> tuple[int, int]:
-    s = SHAPES.get(kind, DEFAULT_SHAPE)
+def cover_size(shape: str) -> tuple[int, int]:
+    s = SHAPES.get(shape, DEFAULT_SHAPE)
     return s.width, s.height
 
 
@@ -135,10 +138,10 @@ def _sprockets(s: Shape, pad: int) -> str:
     return f'<g fill="{GOLD}" opacity=".35">{holes}</g>'
 
 
-def cover_svg(kind: str, kind_label: str, title: str, group: str = "", sample: bool = False,
+def cover_svg(shape: str, kind_label: str, title: str, group: str = "", sample: bool = False,
               site_name: str = "") -> str:
-    """The SVG cover of one record."""
-    s = SHAPES.get(kind, DEFAULT_SHAPE)
+    """The SVG cover of one record, in one of SHAPES."""
+    s = SHAPES.get(shape, DEFAULT_SHAPE)
     w, h = s.width, s.height
     pad = round(min(w, h) * 0.09)
     label = kind_label + (f" · {group}" if group else "")

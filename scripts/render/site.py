@@ -4,27 +4,42 @@ ways (records.relations)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+
 
 from ..records.loader import Record
 from ..records.relations import Relations
 from ..records.schema import Kind, Schema
+from .navigation import nav_for
 
 # Featured records of one kind on the home page: it must not grow with the site.
 FEATURED_MAX = 8
-# The home page's other bounded parts.
-HOME_NEWS = 6          # 工作动态 column
-HOME_PER_SECTOR = 2    # 先进典型 cards of each sector
-HOME_MEMBERS = 4       # 优秀共产党员 cards
-HOME_FILMS = 4         # 专题片 posters
-HOME_FIGURES = 6       # 数说党建 large figures
-HOME_SMS = 3           # 红色短信 strip
+# The most records of one home section (of one group, for layout "groups"),
+# whatever its `count` in the model says: the home page must not grow with it.
+HOME_MAX = 12
+# Counting a kind's records when its model names no measure word (show.measure).
+DEFAULT_MEASURE = "条"
+
+
+@dataclass
+class HomeSection:
+    """One section of the home page (templates/pages/index.md.j2), from a
+    kind's `show.home` in the model, or a hand-written section of the nav
+    (mkdocs.yml `extra: home_sections`, layout "pages")."""
+    position: int
+    layout: str                 # list | groups | cards | figures | strip | pages
+    heading: str
+    kind: Kind | None = None
+    items: list[Record] = field(default_factory=list)
+    # layout "groups": (value, number of records, the first `count` of them)
+    groups: list[tuple[str, int, list[Record]]] = field(default_factory=list)
+    # Kinds whose menu entry is under this kind's: shown inside its section.
+    children: list["HomeSection"] = field(default_factory=list)
+    # (label, doc path) of the menu entries under this kind's (its "more" links).
+    more: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Site:
-    # The home page's bounds, for its template (templates/pages/index.md.j2).
-    HOME_NEWS, HOME_PER_SECTOR, HOME_MEMBERS = HOME_NEWS, HOME_PER_SECTOR, HOME_MEMBERS
-    HOME_FILMS, HOME_FIGURES, HOME_SMS = HOME_FILMS, HOME_FIGURES, HOME_SMS
-
     def __init__(self, schema: Schema, records: list[Record], preview: bool):
         self.schema, self.preview = schema, preview
         self.records = [r for r in records if preview or r.is_published]
@@ -93,28 +108,104 @@ class Site:
             return None, None
         return (items[i - 1] if i > 0 else None), (items[i + 1] if i + 1 < len(items) else None)
 
+    # --- the home page ---------------------------------------------------------
+
+    def home_kinds(self) -> list[Kind]:
+        """The kinds with a section on the home page, in its order."""
+        kinds = [k for k in self.schema.kinds.values() if k.show.home]
+        return sorted(kinds, key=lambda k: (k.show.home.position, k.name))
+
     def headline(self) -> Record | None:
-        """The home page's 头条: the newest news post, else the first featured
-        exemplar or film, so that the first screen is never empty."""
-        for kind in ("news", "unit", "video", "member"):
-            items = self.by_kind.get(kind, [])
-            if items:
+        """The home page's 头条: the first record (newest, or first featured)
+        of the first kind of the home page that has records with pages of
+        their own, so that the first screen is never empty."""
+        for kind in self.home_kinds():
+            items = self.by_kind.get(kind.name, [])
+            if items and not kind.is_list_file:
                 return items[0]
         return None
 
     def by_group(self, kind: str, field: str, per_group: int) -> list[tuple[str, int, list[Record]]]:
         """(value, number of records, the first `per_group` of them) for each
-        value of an enum field that has records, in the model's order."""
-        f = self.schema.kinds[kind].fields[field]
+        value of the field that has records: an enum's in the model's order,
+        other values (a list of text) in order of first use."""
         items = self.by_kind.get(kind, [])
+        f = self.schema.kinds[kind].fields[field]
+        values: dict[str, None] = dict.fromkeys(f.values or ())
+        if not f.values:
+            for r in items:
+                for v in r[field] if isinstance(r[field], list) else [r[field]]:
+                    if isinstance(v, str) and v:
+                        values.setdefault(v)
         out = []
-        for value in f.values:
-            members = [r for r in items if r[field] == value]
+        for value in values:
+            members = [r for r in items if (value in r[field] if isinstance(r[field], list) else r[field] == value)]
             if members:
                 out.append((value, len(members), members[:per_group]))
         return out
 
-    def home_figures(self, n: int) -> list[Record]:
-        """数说党建 on the home page: the figures marked for it, else the first."""
-        items = self.by_kind.get("figure", [])
-        return ([r for r in items if r["featured"]] or items)[:n]
+    def menu_entries(self) -> list[tuple[str, str, str]]:
+        """(name, label, doc path) of the model's menu entries (kinds and
+        derived pages), in the menu's order, those under another flattened
+        after it."""
+        paths = {k.list_path: k.name for k in self.schema.kinds.values()}
+        paths.update((f"{name}.md", name) for name in self.schema.page_menus)
+        out = []
+
+        def walk(items):
+            for item in items:
+                for label, value in item.items():
+                    first = value[0] if isinstance(value, list) else value
+                    out.append((paths.get(first, ""), label, first))
+                    if isinstance(value, list):
+                        walk([v for v in value[1:] if isinstance(v, dict)])
+        walk(nav_for(self.schema, []))
+        return out
+
+    def measure(self, kind: Kind) -> str:
+        """The measure word counting a kind's records (个先进典型, 部专题片):
+        `show.measure` in the model, else 条."""
+        return kind.show.measure or DEFAULT_MEASURE
+
+    def _home_items(self, kind: Kind, layout: str, count: int) -> tuple[list[Record], list]:
+        items = self.by_kind.get(kind.name, [])
+        if layout == "groups" and kind.listing.group_by:
+            groups = self.by_group(kind.name, kind.listing.group_by, count)
+            return [r for _, _, shown in groups for r in shown], groups
+        if layout == "figures":   # those marked for the home page, else the first
+            return ([r for r in items if r["featured"]] or items)[:count], []
+        return items[:count], []
+
+    def home_sections(self, pages: dict | None = None) -> list[HomeSection]:
+        """The sections of the home page in their order: each kind's with
+        `show.home` (at most `count` records, never more than HOME_MAX), a
+        kind whose menu entry is under another's inside that one's section;
+        `pages`: {title of a hand-written nav section: position}."""
+        kinds = self.home_kinds()
+        names = {k.name for k in kinds}
+        entries = self.menu_entries()
+        sections: dict[str, HomeSection] = {}
+        for kind in kinds:
+            home = kind.show.home
+            count = max(1, min(home.count, HOME_MAX))
+            layout = home.layout if home.layout != "groups" or kind.listing.group_by else "cards"
+            items, groups = self._home_items(kind, layout, count)
+            more = [(label, path) for name, label, path in entries
+                    if name and name != kind.name and self._under(name) == kind.name]
+            sections[kind.name] = HomeSection(home.position, layout, home.heading or kind.label, kind,
+                                              items, groups, more=more)
+        top = []
+        for kind in kinds:
+            parent = kind.show.menu.under if kind.show.menu else ""
+            if parent in names and parent != kind.name:
+                sections[parent].children.append(sections[kind.name])
+            else:
+                top.append(sections[kind.name])
+        for title, position in (pages or {}).items():
+            top.append(HomeSection(int(position), "pages", str(title)))
+        return sorted(top, key=lambda s: s.position)
+
+    def _under(self, name: str) -> str:
+        menu = (self.schema.kinds[name].show.menu if name in self.schema.kinds
+                else self.schema.page_menus.get(name))
+        return menu.under if menu else ""

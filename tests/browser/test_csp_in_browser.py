@@ -62,7 +62,7 @@ def opened(tmp_path_factory):
     kinds = page_kinds(repo.path)
     # The film page: the one with a real film and subtitles (tests/browser/film.py).
     video = next(r for r in load_all(repo.path)[0] if r.kind.name == "video" and r.id == film)
-    kinds["film"] = video.kind.url.format(id=film)
+    kinds["video"] = video.kind.url.format(id=film)
     site = build_site(repo.path, work / "site")
     bundle = build_offline(repo.path, work / "dist" / f"{OFFLINE_NAME}.zip")
     with zipfile.ZipFile(bundle) as z:
@@ -137,7 +137,7 @@ def test_the_qr_code_is_drawn_under_the_policy(watched, opened, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_reading_aids_work_under_the_policy(watched, opened, mode):
     how = opened[mode]
-    watched.goto(how.urls["news-post"], wait_until="networkidle")
+    watched.goto(how.urls["news"], wait_until="networkidle")
     size = "parseFloat(getComputedStyle(document.querySelector('article p')).fontSize)"
     normal = watched.evaluate(size)
     watched.get_by_role("button", name="大字号", exact=True).click()
@@ -151,7 +151,7 @@ def test_reading_aids_work_under_the_policy(watched, opened, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_the_film_plays_with_subtitles_under_the_policy(watched, opened, mode):
     how = opened[mode]
-    watched.goto(how.urls["film"], wait_until="networkidle")
+    watched.goto(how.urls["video"], wait_until="networkidle")
     video = watched.locator("article figure.zlt-video video")
     assert video.count() == 1
     box = video.bounding_box()

@@ -104,6 +104,8 @@ def test_a_contributor_writes_a_news_post_in_the_browser(newsroom, browser):
         notice.wait_for()
         text = notice.inner_text()
         assert "已被 编辑部 修改" in text and "+全体党员和入党积极分子" in text, text
+        # No green “已保存到文件” of the save before beside the refusal.
+        expect(page.locator(".Toastify__toast--success")).to_have_count(0)
         assert post.read_text(encoding="utf-8") == theirs
         assert not [e for e in errors if "Content Security Policy" in e], errors
         (ROOT / ".build" / "screenshots").mkdir(parents=True, exist_ok=True)

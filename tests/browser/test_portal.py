@@ -17,8 +17,8 @@ from tests.portal_checks import (DESKTOP, EDGE_TEXT, MIN_TARGET_PX, MIN_TEXT_PX,
                                  SMALL_TARGETS, SMALL_TEXT, UNDESCRIBED_IMAGES)
 from tests.portal_repo import write_real_records
 
-KINDS = ["home", "unit-list", "sector", "unit", "member-list", "member", "film-list", "film", "honours",
-         "sms", "figures", "news-list", "news-category", "news-post", "sandong", "sitemap", "404"]
+KINDS = ["home", "unit-list", "unit-sector", "unit", "member-list", "member", "video-list", "video", "honours",
+         "sms", "figure", "news-list", "news-categories", "news", "sandong", "sitemap", "404"]
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -127,7 +127,7 @@ def page_with_voices(browser, voices: str):
 
 def test_read_aloud_speaks_the_article_in_a_chinese_voice(browser, site_url, kinds):
     with page_with_voices(browser, '[{lang: "en-US", name: "e"}, {lang: "zh-CN", name: "z"}]') as page:
-        page.goto(site_url + kinds["news-post"])
+        page.goto(site_url + kinds["news"])
         button = page.get_by_role("button", name="朗读")
         assert button.is_visible()
         button.click()
@@ -144,14 +144,14 @@ def test_read_aloud_speaks_the_article_in_a_chinese_voice(browser, site_url, kin
 
 def test_read_aloud_is_hidden_where_the_browser_has_no_chinese_voice(browser, site_url, kinds):
     with page_with_voices(browser, '[{lang: "en-US", name: "e"}]') as page:
-        page.goto(site_url + kinds["news-post"])
+        page.goto(site_url + kinds["news"])
         assert page.get_by_role("button", name="打印").is_visible()
         assert not page.get_by_role("button", name="朗读").is_visible()
 
 
 def test_print_shows_the_article_without_bars_and_buttons(page, site_url, kinds):
     page.set_viewport_size(DESKTOP)
-    page.goto(site_url + kinds["news-post"])
+    page.goto(site_url + kinds["news"])
     page.emulate_media(media="print")
     for hidden in (".zlt-masthead", ".md-header", ".zlt-tools", ".zlt-prevnext"):
         assert page.locator(hidden).first.is_hidden(), hidden
@@ -159,7 +159,7 @@ def test_print_shows_the_article_without_bars_and_buttons(page, site_url, kinds)
 
 
 def test_news_posts_lead_to_the_posts_before_and_after(page, site_url, kinds):
-    page.goto(site_url + kinds["news-post"])
+    page.goto(site_url + kinds["news"])
     nav = page.get_by_role("navigation", name="上一篇和下一篇")
     assert "上一篇" in nav.inner_text() and "下一篇" in nav.inner_text()
 
@@ -196,14 +196,14 @@ def test_without_samples_the_home_page_still_looks_complete(page, real_site, vie
     # what will appear.
     assert page.locator(".zlt-headline__title").inner_text() == "我市举办春季党员培训班"
     assert page.locator(".zlt-headline img").get_attribute("alt") == "培训班现场，党员在会场听课"
-    assert "暂无红色短信" in page.locator(".zlt-section--sms").inner_text()
+    assert "暂无红色短信" in page.locator(".zlt-section--strip").inner_text()
     if viewport is PHONE:
         box = page.locator(".zlt-headline img").bounding_box()
         assert box["y"] + box["height"] <= PHONE["height"]
 
 
-@pytest.mark.parametrize("kind", ["unit-list", "sector", "unit", "member-list", "film-list", "film", "honours",
-                                  "sms", "news-list", "news-post"])
+@pytest.mark.parametrize("kind", ["unit-list", "unit-sector", "unit", "member-list", "video-list", "video", "honours",
+                                  "sms", "news-list", "news"])
 def test_without_samples_every_page_kind_is_readable(page, real_site, kind):
     root, url = real_site
     page.set_viewport_size(PHONE)

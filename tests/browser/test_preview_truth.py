@@ -14,16 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from scripts.editor.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = "exemplars/units/moumou-cun-dangzhibu.md"
 GOOD = "---\nname: 某某村党支部\nsector: 农村\nstatus: draft\n---\n\n## 基本情况\n\n正文第一段。\n"
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def status(url: str) -> int:

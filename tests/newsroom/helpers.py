@@ -75,3 +75,22 @@ def first_commit(root: Path) -> None:
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "初始内容")
+
+
+def hand_reviewed_to_drafts(root: Path) -> list[str]:
+    """The fixture's records published with hand-written reviews, made drafts
+    again (their review blocks dropped): once `init` writes newsroom.yml,
+    check refuses such reviews, and the live preview (scripts/editor/serve.py)
+    shows no page while check finds errors. A department's repository is in
+    the same state until the newsroom has reviewed those records again."""
+    import re
+    changed = []
+    for path in sorted([*root.glob("exemplars/**/*.*"), *root.glob("content/**/*.*")]):
+        if path.suffix not in (".md", ".yml"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"(?m)^review:", text):
+            text = re.sub(r"(?m)^review:.*\n(?:[ \t]+.*\n)*", "", text)
+            path.write_text(re.sub(r"(?m)^status: published$", "status: draft", text), encoding="utf-8")
+            changed.append(path.relative_to(root).as_posix())
+    return changed

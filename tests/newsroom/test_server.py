@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -25,7 +26,7 @@ import pytest
 from scripts.dev import nginx_server
 from scripts.newsroom import serverconf
 from tests.conftest import ROOT, Repo
-from tests.newsroom.helpers import first_commit
+from tests.newsroom.helpers import first_commit, hand_reviewed_to_drafts
 
 pytestmark = pytest.mark.slow
 HOST = "newsroom.test"
@@ -100,6 +101,7 @@ def stack(tmp_path_factory):
     root, data, static, folder = tmp / "repo", tmp / "data", tmp / "static", tmp / "nginx"
     root.mkdir()
     Repo(root, with_content=True)
+    hand_reviewed_to_drafts(root)      # pages in the preview after init (helpers.py)
     first_commit(root)
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / "tmp" / name).mkdir(parents=True)
@@ -117,9 +119,11 @@ def stack(tmp_path_factory):
 
     # The same deployment on free ports of 127.0.0.1, as scripts/dev/nginx_server.py does for the site.
     http_port, https_port = nginx_server.free_port(), nginx_server.free_port()
+    preview_port = nginx_server.free_port()
     dep = serverconf.Deployment(server_name=HOST, data=data, repo=root, static=static, socket=str(sock), workers=2,
                                 certificate=str(cert), certificate_key=str(key), http_port=http_port,
-                                https_port=https_port, listen="127.0.0.1", ipv6=False)
+                                https_port=https_port, listen="127.0.0.1", ipv6=False,
+                                preview=f"127.0.0.1:{preview_port}")
     serverconf.write(dep, folder / "conf.d")
     files = {p.name: p.read_text(encoding="utf-8") for p in (folder / "conf.d").iterdir()}
     env = {**base, **env_file(files["zhalantun-newsroom.env"])}
@@ -130,6 +134,11 @@ def stack(tmp_path_factory):
     assert (static / "newsroom" / "newsroom.css").is_file() and (static / "admin" / "css" / "base.css").is_file()
 
     unit = files["zhalantun-newsroom.service"]
+    # The live preview with its own unit's command (preview.py): the pages behind /preview/.
+    preview_unit = files["zhalantun-newsroom-preview.service"]
+    preview = subprocess.Popen(shlex.split(unit_value(preview_unit, "ExecStart")), env=base,
+                               cwd=unit_value(preview_unit, "WorkingDirectory"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     gunicorn = subprocess.Popen(shlex.split(unit_value(unit, "ExecStart")), env=env,
                                 cwd=unit_value(unit, "WorkingDirectory"),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -141,9 +150,14 @@ def stack(tmp_path_factory):
         while not sock.exists():
             assert gunicorn.poll() is None and time.monotonic() < deadline, gunicorn.stderr.read()
             time.sleep(0.1)
+        while socket.socket().connect_ex(("127.0.0.1", preview_port)) != 0:
+            assert preview.poll() is None and time.monotonic() < deadline + 270, "the preview did not start"
+            time.sleep(0.2)
         with nginx_server.running(instance):
             yield Stack(https_port, http_port, static, password, generated)
     finally:
+        os.killpg(preview.pid, signal.SIGTERM)
+        preview.wait(20)
         gunicorn.terminate()
         try:
             gunicorn.wait(timeout=30)
@@ -190,7 +204,7 @@ def test_generated_files(stack, tmp_path):
     if shutil.which("systemd-analyze"):
         units = tmp_path / "units"
         units.mkdir()
-        for name in ("zhalantun-newsroom.service", "zhalantun-newsroom.socket"):
+        for name in ("zhalantun-newsroom.service", "zhalantun-newsroom.socket", "zhalantun-newsroom-preview.service"):
             (units / name).write_text(g[name], encoding="utf-8")
         verified = subprocess.run(["systemd-analyze", "verify", *(str(p) for p in sorted(units.iterdir()))],
                                   capture_output=True, text=True, cwd=units, timeout=60)
@@ -228,6 +242,35 @@ def _login_form(port):
     csrf, _ = cookie(page, "newsroom_csrf")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body.decode()).group(1)
     return csrf, token
+
+
+def _signed_in(stack) -> str:
+    """The session cookie of zhangsan (初审), signed in through nginx."""
+    csrf, token = _login_form(stack.port)
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "zhangsan",
+                                   "password": stack.password}).encode()
+    answer = fetch(stack.port, "POST", "/login/", {
+        "Cookie": f"newsroom_csrf={csrf}", "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": f"https://{HOST}:{stack.port}", "Referer": f"https://{HOST}:{stack.port}/login/"}, form)
+    assert answer.status == 302, answer.body.decode()
+    return f"newsroom_session={cookie(answer, 'newsroom_session')[0]}"
+
+
+def test_the_preview_through_nginx_may_be_framed_by_the_newsroom_only(stack):
+    session = _signed_in(stack)
+    page = fetch(stack.port, "GET", "/preview/exemplars/units/moguqi-dangwei/", {"Cookie": session})
+    assert page.status == 200 and "<h1" in page.body.decode()
+    assert page.all("X-Frame-Options") == ["SAMEORIGIN"]          # nginx's, one
+    policies = page.all("Content-Security-Policy")
+    assert len(policies) == 1 and "frame-ancestors 'self'" in policies[0] and "script-src 'self'" in policies[0]
+    assert page.all("X-Content-Type-Options") == ["nosniff"] and page.headers["Strict-Transport-Security"]
+    logo = fetch(stack.port, "GET", "/preview/assets/zlt/logo.svg", {"Cookie": session, "Range": "bytes=0-9"})
+    assert logo.status == 206 and len(logo.body) == 10
+    # Every other page of the newsroom: framed by nobody.
+    mine = fetch(stack.port, "GET", "/mine/", {"Cookie": session})
+    assert mine.status == 200 and mine.all("X-Frame-Options") == ["DENY"]
+    assert "frame-ancestors 'none'" in mine.headers["Content-Security-Policy"]
+    assert fetch(stack.port, "GET", "/preview/").status == 302                       # the login first
 
 
 def test_login_through_the_proxy(stack):

@@ -199,6 +199,12 @@
     box.appendChild(close);
   }
 
+  function dismissSaved() {
+    document.querySelectorAll('.Toastify__toast--success .Toastify__close-button').forEach(function (button) {
+      button.click();
+    });
+  }
+
   function guardRequests(token) {
     var nativeFetch = window.fetch.bind(window);
     window.fetch = function (input, init) {
@@ -209,6 +215,9 @@
       headers.set('X-CSRFToken', token);
       init.headers = headers;
       return nativeFetch(input, init).then(function (response) {
+        // A refused save: Decap's green “已保存到文件” of the save before it
+        // may still be showing beside the refusal; it no longer holds.
+        if (!response.ok && (init.method || 'GET').toUpperCase() === 'POST') dismissSaved();
         if ((response.headers.get('Content-Type') || '').indexOf('application/json') === 0) {
           response.clone().json().then(function (data) {
             if (data && data.diff) notice(data.error, data.diff, 'conflict');
@@ -429,15 +438,14 @@
       }));
     },
     page: function (info) {
-      if (!INFO.preview) {
-        // The newsroom runs no live preview: its item page, where the record
-        // is submitted and its reviews read.
-        return info.url ? h('p', { style: { margin: '1em 0 0' } }, h('a', {
-          href: info.url, target: '_blank', rel: 'noopener', id: 'zlt-item-link',
-        }, '在审稿系统中打开这篇稿件（送审、查看审核意见）')) : null;
-      }
+      // In the newsroom: its item page, where the record is submitted and its
+      // reviews read (make edit has none).
+      var item = info.item ? h('p', { style: { margin: '1em 0 0' } }, h('a', {
+        href: info.item, target: '_blank', rel: 'noopener', id: 'zlt-item-link',
+      }, '在审稿系统中打开这篇稿件（送审、查看审核意见）')) : null;
+      if (!INFO.preview || !info.url) return item;
       var url = info.url.replace(/(#.*)?$/, function (hash) { return '?v=' + this.state.stamp + hash; }.bind(this));
-      return h('div', null,
+      return h('div', null, item,
         h('h2', { style: { fontSize: '18px', margin: '1em 0 .4em' } }, '网站预览'),
         h('p', { style: { margin: '0 0 .5em', fontSize: '14px', color: '#555' } },
           '这是它在网站上的页面。草稿和待审的记录只在预览中显示，页面上标有“尚未发布”。'),

@@ -1,6 +1,6 @@
 /* Site search of 扎兰屯党建网: the dialog of partials/search.html.
  *
- * It reads the index that scripts/search.py writes into search/ (its comment
+ * It reads the index that scripts/build/search.py writes into search/ (its comment
  * describes the files). A query is cut, as the pages were, into runs of
  * letters and digits; a run is looked up by its pairs of neighbouring
  * characters (by itself if one character long), so any word is found, inside
@@ -67,7 +67,7 @@
     return loaded[key];
   }
 
-  // --- text, as scripts/search.py cuts it --------------------------------------
+  // --- text, as scripts/build/search.py cuts it --------------------------------------
 
   var RUN = /[\p{L}\p{N}]+/gu;
 
