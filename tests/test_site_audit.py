@@ -309,8 +309,7 @@ def run(args, root, today: str | None = None):
     env.pop("ZLT_TODAY", None)
     if today:
         env["ZLT_TODAY"] = today
-    done = subprocess.run([sys.executable, *args, "--root", str(root)] if args[:2] == ["-m", "scripts.audit"]
-                          else [sys.executable, "-m", "scripts", "--root", str(root), *args],
+    done = subprocess.run([sys.executable, "-m", "scripts", "--root", str(root), *args],
                           cwd=ROOT, capture_output=True, text=True, env=env)
     assert "Traceback" not in done.stderr, done.stderr
     return done
@@ -353,13 +352,13 @@ def test_the_report_scores_the_inspections_way(site):
 
 
 def test_the_command_line(site):
-    done = run(["-m", "scripts.audit", "--no-build"], site.path, str(POSTED + timedelta(days=1)))
+    done = run(["audit", "--no-build"], site.path, str(POSTED + timedelta(days=1)))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "结论：单项否决项目全部通过" in done.stdout and ".build/audit/index.html" in done.stdout
     assert "距今 1 天" in done.stdout
-    done = run(["-m", "scripts.audit", "--no-build", "--today", str(POSTED + timedelta(days=20))], site.path)
+    done = run(["audit", "--no-build", "--today", str(POSTED + timedelta(days=20))], site.path)
     assert done.returncode == 1 and "结论：不合格" in done.stdout
-    done = run(["-m", "scripts.audit", "--no-build"], site.path, "2027-13-01")
+    done = run(["audit", "--no-build"], site.path, "2027-13-01")
     assert done.returncode == 1 and "环境变量 ZLT_TODAY 的值“2027-13-01”不是日期" in done.stderr
 
 

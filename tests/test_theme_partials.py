@@ -42,11 +42,12 @@ def stock_site(built_site, tmp_path_factory) -> Path:
     config = config.replace("custom_dir: templates/overrides", f"custom_dir: {overrides}")
     (work / "mkdocs.yml").write_text(config, encoding="utf-8")
     site = work / "site"
-    from scripts.records.schema import schema_for
-    from scripts.render.navigation import site_nav
+    from scripts.build.plugin import register
 
-    build(load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site),
-                      nav=site_nav(repo, schema_for(repo))))
+    # The project's plugin (the model's menu, the feed's name), as every build has it.
+    config = load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site))
+    register(config)
+    build(config)
     return site
 
 
