@@ -42,7 +42,7 @@ SETTINGS = (
             "这里是本机预览地址，不是真实网址。", required=True),
     Setting("extra.sponsor", "主办单位", "主办单位：页脚“主办单位”和“版权所有”都显示它。", required=True),
     Setting("extra.motto", "报头标语", "报头标语（出自《扎兰屯市坚持“三动”工作法……》）。"),
-    Setting("extra.contact", "联系电话", "联系我们：联系电话（必填）、通信地址和电子邮箱（可不填）。", required=True),
+    Setting("extra.contact", "联系方式", "联系我们：联系方式（电话，必填）、通信地址和电子邮箱（可不填）。", required=True),
     Setting("extra.address", "通信地址", ""),
     Setting("extra.email", "电子邮箱", ""),
     Setting("extra.icp_beian", "ICP 备案号",
