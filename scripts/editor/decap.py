@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from ..records.schema import ID_PATTERN, Field, Kind, Schema, Struct, schema_for
+from ..site_config import SETTINGS, SETTINGS_FILE, Setting
 
 CMS_DIR = Path(__file__).with_name("cms")
 CONFIG_FILE = CMS_DIR / "config.yml"
@@ -205,10 +206,57 @@ def _collection(kind: Kind, schema: Schema, managed: tuple[str, ...] = ()) -> di
     }
 
 
-def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: tuple[str, ...] = ()) -> dict:
+URL_PATTERN = [r"^https?://[^\s/]+(/\S*)?$", "请写完整网址，以 https:// 开头，如 https://www.12371.cn/"]
+SITE_URL_PATTERN = [r"^https?://[^\s/]+(/\S*)?/$", "请写完整网址，以 https:// 开头、以 / 结尾，如 https://dangjian.zhalantun.gov.cn/"]
+
+
+def _setting(s: Setting) -> dict:
+    """A setting's form field: its hint is the settings file's comment."""
+    spec: dict[str, Any] = {"name": s.name, "label": s.label, "required": False}
+    if s.widget == "links":
+        spec.update({"widget": "list", "label_singular": "链接", "collapsed": False, "summary": "{{fields.name}}",
+                     "fields": [{"name": "name", "label": "网站名称", "widget": "string", "required": True},
+                                {"name": "url", "label": "网址", "widget": "string", "required": True,
+                                 "pattern": URL_PATTERN}]})
+    else:
+        spec["widget"] = "string"
+        if s.key == "site_url":
+            spec["pattern"] = SITE_URL_PATTERN
+    hint = " ".join(s.hint.split("\n"))
+    if s.required:
+        hint += "（上线前必须填写）"
+    if hint:
+        spec["hint"] = hint
+    return spec
+
+
+def settings_collection() -> dict:
+    """The department's settings (SETTINGS_FILE) as one form: a Decap "files"
+    collection of that one file, which files.py lets the workbench write."""
+    top = [_setting(s) for s in SETTINGS if "." not in s.key]
+    extra = [_setting(s) for s in SETTINGS if s.key.startswith("extra.")]
+    return {
+        "name": "settings",
+        "label": "网站设置",
+        "description": f"组织部填写的网站信息：正式网址、主办单位、联系方式、备案号、相关链接（{SETTINGS_FILE}）",
+        "delete": False,
+        "editor": {"preview": False},
+        "files": [{"name": "site", "label": "网站设置", "file": SETTINGS_FILE, "format": "yml",
+                   "fields": top + [{"name": "extra", "label": "页脚信息", "widget": "object", "collapsed": False,
+                                     "required": False, "fields": extra}]}],
+    }
+
+
+def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: tuple[str, ...] = (),
+                 settings: bool = False) -> dict:
     """proxy_url: where Decap sends its actions; managed: fields the form
-    leaves out because the server decides them (the newsroom: status, review)."""
+    leaves out because the server decides them (the newsroom: status, review);
+    settings: the form of the department's settings too (the workbench's, on
+    the department's own machine; not the newsroom's)."""
     schema = schema_for(root)
+    collections = [_collection(kind, schema, managed) for kind in schema.kinds.values()]
+    if settings:
+        collections.append(settings_collection())
     return {
         "backend": {"name": "proxy", "proxy_url": proxy_url, "branch": "main"},
         "locale": "zh_Hans",
@@ -218,7 +266,7 @@ def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: 
         "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
         "show_preview_links": False,
         "editor": {"preview": True},
-        "collections": [_collection(kind, schema, managed) for kind in schema.kinds.values()],
+        "collections": collections,
     }
 
 
@@ -229,6 +277,7 @@ def config_text(root: Path | None = None, **options) -> str:
 
 
 def write_config(path: Path = CONFIG_FILE, root: Path | None = None) -> Path:
+    """The committed copy: the workbench's configuration."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(config_text(root), encoding="utf-8")
+    path.write_text(config_text(root, settings=True), encoding="utf-8")
     return path

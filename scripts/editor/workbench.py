@@ -119,8 +119,8 @@ class Workbench:
         self.root, self.preview_url = root, preview_url
         self.schema = schema_for(root)
         self.bridge = Bridge(root, self.schema)
-        self.files = Files(root, self.schema, self.bridge)
-        self.config = config_text(root)
+        self.files = Files(root, self.schema, self.bridge, settings=True)
+        self.config = config_text(root, settings=True)
         self._checked: tuple[float, list] = (-1.0, [])
         self._check_lock = threading.Lock()
 
