@@ -2,7 +2,7 @@
 (scripts/records/schema.yaml), like the VS Code schemas.
 
 Each kind is a folder collection of its record files; each field a widget:
-label → label, help → hint, enum → select (the status with Chinese labels),
+label → label, help → hint, enum → select (with the model's `labels:`, 草稿 for draft),
 ref → relation by id searched by name (a custom widget where Decap's relation
 cannot serve: several kinds, or an id-or-text field), struct → object, list of
 structs → list, int/number → number, bool → boolean, date → text with a
@@ -38,7 +38,6 @@ MEDIA_FOLDERS = (PHOTO_FOLDER, VIDEO_FOLDER)     # the only folders the workbenc
 # media/videos/ by hand and chosen in the form (README, 编辑工作台).
 MAX_FILE_MB = 20
 MAX_FILE = MAX_FILE_MB * 1024 * 1024
-STATUS_LABELS = {"draft": "草稿", "review": "待审", "published": "已发布"}
 DATE_PATTERN = [r"^\d{4}-\d{2}-\d{2}$", "请写成 年-月-日，如 2024-07-01"]
 ID_HINT = ("编号就是文件名：小写拼音或英文，用连字符连接，全站唯一，如 xinfa-shequ-dangwei。"
            "点“按名称生成”可由名称的拼音自动生成；保存后不能再改。")
@@ -100,8 +99,8 @@ def _widget(f: Field, schema: Schema) -> dict:
     if t == "date":
         return {"widget": "string", "pattern": DATE_PATTERN}
     if t == "enum":
-        options = [{"label": STATUS_LABELS.get(v, v) if f.name == "status" else v, "value": v}
-                   for v in f.values if v != ""]
+        # The model's labels (草稿 for draft) where it gives them.
+        options = [{"label": f.value_label(v), "value": v} for v in f.values if v != ""]
         return {"widget": "select", "options": options}
     if t in ("ref", "ref_or_text"):
         return _ref(f, schema, multiple=False)
@@ -184,8 +183,9 @@ def _collection(kind: Kind, schema: Schema, managed: tuple[str, ...] = ()) -> di
         fields.append({"name": "body", "label": "正文", "widget": "markdown", "required": False,
                        "modes": ["raw"],
                        "hint": "可以分段，可以用“## 小标题”。"})
-    statuses = [{"label": STATUS_LABELS[s], "field": "status", "pattern": f"^{s}$"}
-                for s in ("draft", "review", "published")]
+    status = kind.fields.get("status")
+    statuses = [{"label": status.value_label(s), "field": "status", "pattern": f"^{s}$"}
+                for s in status.values] if status is not None else []
     return {
         "name": kind.name,
         "label": kind.label,
@@ -200,7 +200,7 @@ def _collection(kind: Kind, schema: Schema, managed: tuple[str, ...] = ()) -> di
         "slug": "{{slug}}",
         "summary": f"{{{{{kind.title_field}}}}}",
         "sortable_fields": [kind.title_field],
-        "view_filters": statuses if "status" in kind.fields else [],
+        "view_filters": statuses,
         "editor": {"preview": True},
         "fields": fields,
     }
