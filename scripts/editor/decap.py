@@ -247,12 +247,19 @@ def settings_collection() -> dict:
     }
 
 
+# The workbench's page serves the site's own logo here (mkdocs.yml theme.logo):
+# Decap's login page and header show it instead of Decap's mark.
+WORKBENCH_LOGO = "site-logo"
+WORKBENCH = {"settings": True, "logo": WORKBENCH_LOGO}    # the workbench's options of decap_config
+
+
 def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: tuple[str, ...] = (),
-                 settings: bool = False) -> dict:
+                 settings: bool = False, logo: str = "") -> dict:
     """proxy_url: where Decap sends its actions; managed: fields the form
     leaves out because the server decides them (the newsroom: status, review);
     settings: the form of the department's settings too (the workbench's, on
-    the department's own machine; not the newsroom's)."""
+    the department's own machine; not the newsroom's); logo: the address of
+    the site's logo for Decap's login page and header ("" Decap's own)."""
     schema = schema_for(root)
     collections = [_collection(kind, schema, managed) for kind in schema.kinds.values()]
     if settings:
@@ -265,6 +272,7 @@ def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: 
         # Uploaded file names keep Chinese letters; spaces and brackets become "-".
         "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
         "show_preview_links": False,
+        **({"logo_url": logo, "logo": {"src": logo, "show_in_header": True}} if logo else {}),
         "editor": {"preview": True},
         "collections": collections,
     }
@@ -279,5 +287,5 @@ def config_text(root: Path | None = None, **options) -> str:
 def write_config(path: Path = CONFIG_FILE, root: Path | None = None) -> Path:
     """The committed copy: the workbench's configuration."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(config_text(root, settings=True), encoding="utf-8")
+    path.write_text(config_text(root, **WORKBENCH), encoding="utf-8")
     return path
