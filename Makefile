@@ -156,12 +156,16 @@ tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json
 	cd tools/lighthouse && npm ci --no-audit --no-fund
 	touch $@
 
+# The first time, pip is silent for a minute or two: say so before it starts.
 $(VENV)/.installed: requirements.txt
+	@echo "正在安装所需软件，约需 1–2 分钟……"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
-	touch $@
+	@touch $@
+	@echo "所需软件已安装。"
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	@echo "正在安装测试所需的软件，约需 1 分钟……"
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -205,13 +209,10 @@ system-deps: print-deps
 
 # WeasyPrint's system libraries (Pango ≥ 1.44 with its FreeType backend, HarfBuzz's
 # subsetter) and the CJK fonts it embeds: what `make print` needs, no more.
-print-deps:
-	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
-	    || ! fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then \
-	  echo "正在安装 WeasyPrint 所需的 pango、harfbuzz 和 fonts-noto-cjk ……"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk; \
-	fi
+# Installed when missing (as root); for another user, the packages to ask the
+# administrator for (scripts/print/__main__.py).
+print-deps: $(VENV)/.installed
+	@$(BIN)/python -m scripts.print
 
 clean:
 	rm -rf site .build dist

@@ -37,7 +37,7 @@ class Repo:
 
     def __init__(self, path: Path, with_content: bool):
         self.path = path
-        for name in ("mkdocs.yml", "templates"):
+        for name in ("mkdocs.yml", "网站设置.yml", "templates"):
             src = ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copyfile)(src, path / name)
         # The hand-written pages go with mkdocs.yml's menu and the templates:

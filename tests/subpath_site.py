@@ -45,7 +45,7 @@ class Hosted:
 def build_and_publish(work: Path) -> Hosted:
     (work / "repo").mkdir(parents=True)
     repo = Repo(work / "repo", with_content=True)
-    config = repo.path / "mkdocs.yml"
+    config = repo.path / "网站设置.yml"
     config.write_text(re.sub(r"(?m)^site_url:.*$", f"site_url: {SITE_URL}", config.read_text(encoding="utf-8")),
                       encoding="utf-8")
     film = add_test_film(repo.path)

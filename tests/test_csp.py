@@ -175,7 +175,7 @@ def test_the_pages_are_named_first_few_and_counted(tmp_path):
 # --- refused by make nginx-conf and make publish --------------------------------
 
 def test_make_nginx_conf_refuses_and_names_the_page(repo, tmp_path, root):
-    path = repo.path / "mkdocs.yml"
+    path = repo.path / "网站设置.yml"
     path.write_text(re.sub(r"(?m)^site_url:.*$", "site_url: https://dangjian.zhalantun.gov.cn/",
                            path.read_text(encoding="utf-8")), encoding="utf-8")
     site = site_with(tmp_path, {"index.html": page_with("<p>好</p>"),

@@ -35,7 +35,7 @@ def _write_generated(dest: Path, rels=GENERATED) -> None:
 
 
 def _scaffold(dest: Path) -> None:
-    for name in ("mkdocs.yml", "templates"):
+    for name in ("mkdocs.yml", "网站设置.yml", "templates"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dest / name)
 

@@ -20,7 +20,7 @@ def site_with(tmp_path, *pages: str):
 
 
 def set_site_url(repo, url: str) -> None:
-    path = repo.path / "mkdocs.yml"
+    path = repo.path / "网站设置.yml"
     path.write_text(re.sub(r"(?m)^site_url:.*$", f"site_url: {url}", path.read_text(encoding="utf-8")),
                     encoding="utf-8")
 

@@ -22,11 +22,12 @@ ERRORS = "".join(f"    location = /zlt-test/{code} {{ return {code}; }}\n" for c
 
 
 def set_config(repo, **values: str) -> None:
-    path = repo.path / "mkdocs.yml"
-    text = path.read_text(encoding="utf-8")
-    for key, value in values.items():
-        text = re.sub(rf"(?m)^{key}:.*$", lambda _: f"{key}: {value}", text)
-    path.write_text(text, encoding="utf-8")
+    for name in ("mkdocs.yml", "网站设置.yml"):    # site_name in the one, site_url in the other
+        path = repo.path / name
+        text = path.read_text(encoding="utf-8")
+        for key, value in values.items():
+            text = re.sub(rf"(?m)^{key}:.*$", lambda _: f"{key}: {value}", text)
+        path.write_text(text, encoding="utf-8")
 
 
 def tiny_site(folder):

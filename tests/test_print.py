@@ -43,7 +43,7 @@ def cli(root: Path, *args: str, env: dict | None = None) -> subprocess.Completed
 
 
 def set_site_url(root: Path, url: str) -> None:
-    config = root / "mkdocs.yml"
+    config = root / "网站设置.yml"
     text = re.sub(r"(?m)^site_url:.*$", f"site_url: {url}", config.read_text(encoding="utf-8"))
     config.write_text(text, encoding="utf-8")
 

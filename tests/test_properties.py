@@ -39,7 +39,7 @@ def _fresh_repo() -> Path:
     writes one file and removes it again)."""
     path = Path(tempfile.mkdtemp(prefix="prop-"))
     atexit.register(shutil.rmtree, path, True)
-    for name in ("mkdocs.yml", "templates"):
+    for name in ("mkdocs.yml", "网站设置.yml", "templates"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copyfile)(src, path / name)
     shutil.copytree(ROOT / "content" / "sandong", path / "content" / "sandong")

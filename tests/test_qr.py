@@ -75,8 +75,8 @@ def test_a_code_reads_back_whatever_the_address(url, tmp_path):
 
 
 def test_no_code_when_the_site_has_no_address(repo):
-    text = (repo.path / "mkdocs.yml").read_text(encoding="utf-8")
-    (repo.path / "mkdocs.yml").write_text(re.sub(r"(?m)^site_url:.*$", "site_url: ''", text), encoding="utf-8")
+    text = (repo.path / "网站设置.yml").read_text(encoding="utf-8")
+    (repo.path / "网站设置.yml").write_text(re.sub(r"(?m)^site_url:.*$", "site_url: ''", text), encoding="utf-8")
     repo.write("exemplars/units/a-unit.md", "---\nname: 示例某党支部\nsector: 农村\nsample: true\nstatus: published\n---\n\n正文。\n")
     from scripts.build.pipeline import generate
     docs = repo.path / ".build" / "docs"

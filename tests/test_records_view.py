@@ -237,7 +237,8 @@ def fixture_repo(tmp_path: Path) -> Path:
     import shutil
     shutil.copytree(FIXTURE / "exemplars", tmp_path / "exemplars")
     shutil.copytree(FIXTURE / "content", tmp_path / "content")
-    shutil.copyfile(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    for name in ("mkdocs.yml", "网站设置.yml"):
+        shutil.copyfile(ROOT / name, tmp_path / name)
     return tmp_path
 
 

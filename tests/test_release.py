@@ -31,8 +31,8 @@ def release(root: Path):
 
 
 def set_footer(repo, **values):
-    """Fill mkdocs.yml's extra keys, whether or not the file has them yet."""
-    path = repo.path / "mkdocs.yml"
+    """Fill the settings file's extra keys, whether or not the file has them yet."""
+    path = repo.path / "网站设置.yml"
     text = path.read_text(encoding="utf-8")
     if not re.search(r"^extra:", text, re.M):
         text += "\nextra:\n"
@@ -44,7 +44,7 @@ def set_footer(repo, **values):
 
 
 def set_site_url(root: Path, url: str) -> None:
-    path = root / "mkdocs.yml"
+    path = root / "网站设置.yml"
     path.write_text(re.sub(r"(?m)^site_url:.*$", f"site_url: {url}", path.read_text(encoding="utf-8")),
                     encoding="utf-8")
 
@@ -84,9 +84,9 @@ def test_the_shipped_repository_fails_with_the_right_messages(full_repo):
     assert "exemplars/sms/sample-sms-01.yml:5: sample（示例记录）" in out
     for key, label in (("icp_beian", "ICP 备案号"), ("police_beian", "公安机关备案号"),
                        ("site_code", "网站标识码"), ("contact", "联系方式")):
-        assert re.search(rf"^mkdocs\.yml:\d+: extra\.{key}: {label}尚未填写", out, re.M), key
-    assert re.search(r"^mkdocs\.yml:\d+: extra\.gov_badge: 党政机关网站标识尚未设置", out, re.M)
-    assert re.search(r"^mkdocs\.yml:\d+: site_url: 网址“http://127\.0\.0\.1:8000/”不是以 https:// 开头", out, re.M)
+        assert re.search(rf"^网站设置\.yml:\d+: extra\.{key}: {label}尚未填写", out, re.M), key
+    assert re.search(r"^网站设置\.yml:\d+: extra\.gov_badge: 党政机关网站标识尚未设置", out, re.M)
+    assert re.search(r"^网站设置\.yml:\d+: site_url: 网址“http://127\.0\.0\.1:8000/”不是以 https:// 开头", out, re.M)
     # Each footer gap once, at its setting: not again from every built page.
     assert "联系方式待填写" not in out and not re.search(r"^site/", out, re.M)
     # Only the release rules fail it: plain check passes.
@@ -100,7 +100,7 @@ def test_each_footer_field_is_required(repo):
     set_footer(repo, site_code="")
     done = release(repo.path)
     assert done.returncode == 1
-    assert [line.split(": ")[1] for line in done.stdout.splitlines() if line.startswith("mkdocs.yml")] == ["extra.site_code"]
+    assert [line.split(": ")[1] for line in done.stdout.splitlines() if line.startswith("网站设置.yml")] == ["extra.site_code"]
 
 
 def test_a_published_page_linking_to_a_draft_fails(repo):
@@ -157,10 +157,10 @@ def test_one_run_names_every_missing_item(repo):
     assert done.returncode == 1
     out = done.stdout
     expected = [
-        r"mkdocs\.yml:\d+: site_url: 网址“https://localhost/”是本机或内网地址",
-        r"mkdocs\.yml:\d+: extra\.contact: 联系方式尚未填写",
-        r"mkdocs\.yml:\d+: extra\.site_code: 网站标识码尚未填写",
-        r"mkdocs\.yml:\d+: extra\.gov_badge: 找不到党政机关网站标识图片 content/assets/gov-badge\.png",
+        r"网站设置\.yml:\d+: site_url: 网址“https://localhost/”是本机或内网地址",
+        r"网站设置\.yml:\d+: extra\.contact: 联系方式尚未填写",
+        r"网站设置\.yml:\d+: extra\.site_code: 网站标识码尚未填写",
+        r"网站设置\.yml:\d+: extra\.gov_badge: 找不到党政机关网站标识图片 content/assets/gov-badge\.png",
         r"exemplars/units/s\.md:4: sample（示例记录）: “示例党支部”是示例记录",
         r"exemplars/units/b\.md:4: status（状态）: 状态为“已发布”（published），但缺少初审、复审、终审",
         r"exemplars/units/c\.md:1: 网页: 网页 exemplars/units/c/index\.html 上有未填写的内容“负责人：待填写。”",
@@ -182,7 +182,10 @@ def test_a_local_example_or_plain_http_address_is_refused(repo, url):
     from scripts.check.release import site_url_problems
     set_site_url(repo.path, f'"{url}"')
     found = site_url_problems(repo.path)
-    assert len(found) == 1 and found[0].field == "site_url" and found[0].line == 11, found
+    line = next(n for n, text in enumerate((repo.path / "网站设置.yml").read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("site_url:"))
+    assert len(found) == 1 and found[0].field == "site_url" and found[0].line == line, found
+    assert found[0].path == "网站设置.yml" and "网站设置.yml" in found[0].message
 
 
 def test_the_field_is_not_named_twice_in_the_message(repo):
@@ -196,8 +199,8 @@ def test_the_summary_comes_first_and_groups_what_stands_in_the_way():
     from scripts.check.release import release_summary
     from scripts.problems import Problem
     problems = [Problem(f"exemplars/units/sample-{n}.md", 5, "sample（示例记录）", "是示例记录") for n in range(124)]
-    problems += [Problem("mkdocs.yml", 11, "site_url", "尚未填写"),
-                 Problem("mkdocs.yml", 80, "extra.contact", "联系方式尚未填写"),
+    problems += [Problem("网站设置.yml", 10, "site_url", "尚未填写"),
+                 Problem("网站设置.yml", 18, "extra.contact", "联系方式尚未填写"),
                  Problem("exemplars/units/b.md", 4, "status（状态）", "缺少初审"),
                  Problem("content/x.md", 3, "", "错别字", level="warning")]
     lines = release_summary(problems)
@@ -205,7 +208,7 @@ def test_the_summary_comes_first_and_groups_what_stands_in_the_way():
     text = "\n".join(lines)
     assert "127 个错误" in lines[0]
     assert "124 条示例记录" in text and "make samples YES=1" in text
-    assert "网站设置 2 项" in text and "site_url、extra.contact" in text
+    assert "网站设置 2 项" in text and "网站正式网址、联系方式" in text
     assert "1 条记录标为已发布但三审未完成" in text
     assert release_summary([Problem("a.md", 1, "", "错别字", level="warning")]) == []
 
@@ -221,7 +224,7 @@ def test_the_badge_must_be_an_image(repo):
     (repo.path / "content/assets/gov-badge.png").write_text("不是图片", encoding="utf-8")
     done = release(repo.path)
     assert done.returncode == 1
-    assert re.search(r"^mkdocs\.yml:\d+: extra\.gov_badge: content/assets/gov-badge\.png 不是可以显示的图片",
+    assert re.search(r"^网站设置\.yml:\d+: extra\.gov_badge: content/assets/gov-badge\.png 不是可以显示的图片",
                      done.stdout, re.M)
 
 
@@ -238,3 +241,34 @@ def test_without_samples_and_with_the_go_live_data_the_shipped_content_passes(fu
     done = release(full_repo.path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "发布前检查通过" in done.stdout
+
+
+@pytest.mark.slow
+def test_on_the_repository_s_own_content_the_summary_is_on_the_first_screen(tmp_path):
+    """The real command on a copy of this repository's own records and
+    settings (whatever they are today): a go-live reads the summary first
+    (within 10 lines), and a setting reported at its line in the settings file
+    is not reported again from every built page."""
+    for name in ("mkdocs.yml", "网站设置.yml", "templates", "content", "exemplars", "wording", "media"):
+        src = ROOT / name
+        if src.exists():
+            (shutil.copytree if src.is_dir() else shutil.copyfile)(src, tmp_path / name)
+    done = release(tmp_path)
+    lines = done.stdout.splitlines()
+    if done.returncode == 0:
+        assert "发布前检查通过" in done.stdout
+        return
+    first = next(n for n, line in enumerate(lines) if line.startswith("发布前检查："))
+    details = lines.index("详情（文件:行: 字段: 说明）：")
+    assert first < 10 and details < 10, lines[:12]
+    settings = [line for line in lines if line.startswith(("网站设置.yml:", "mkdocs.yml:"))]
+    if settings:
+        assert "网站设置" in "\n".join(lines[first:details])
+    assert not [line for line in lines if line.startswith("site/") and "待填写" in line], lines
+    # Every footer item still empty in the settings file is named there, at its line.
+    from scripts.site_config import SETTINGS, setting_line, site_config
+    extra = site_config(tmp_path).get("extra") or {}
+    for s in SETTINGS:
+        if s.required and s.key.startswith("extra.") and not str(extra.get(s.name) or "").strip():
+            file, line = setting_line(tmp_path, s.name, "extra")
+            assert any(l.startswith(f"{file}:{line}: {s.key}: ") for l in settings), (s.key, settings)

@@ -145,3 +145,13 @@ def test_make_save_runs_it(tracked):
                           env=ENV, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert git(tracked, "log", "-1", "--format=%s").strip() == "新增红色短信：新短信。"
+
+
+def test_the_department_s_settings_are_saved_too(tracked):
+    settings = tracked.path / "网站设置.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('contact: ""', "contact: 电话 0470-0000000"),
+                        encoding="utf-8")
+    done = save(tracked)
+    assert done.returncode == 0, done.stderr
+    assert git(tracked, "log", "-1", "--format=%s").strip() == "修改网站设置：网站设置.yml"
+    assert git(tracked, "-c", "core.quotepath=false", "show", "--name-only", "--format=", "HEAD").split() == ["网站设置.yml"]

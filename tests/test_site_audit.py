@@ -370,9 +370,9 @@ def test_the_built_site_links_and_the_badge_on_every_page(repo):
     assert item(report, "links").status == "pass" and item(report, "badge").status == "pass", \
         [(i.key, i.problems) for i in report.items]
     assert (repo.path / ".build/audit/site/index.html").is_file()
-    # A page linking nowhere, and the badge's setting gone from mkdocs.yml.
+    # A page linking nowhere, and the badge's setting gone from the settings file.
     news(repo, "p1", date(2026, 11, 28), body="见[通知](https://dangjian.zhalantun.gov.cn/notices/nowhere/)。")
-    path = repo.path / "mkdocs.yml"
+    path = repo.path / "网站设置.yml"
     path.write_text(re.sub(r'(?m)^(\s+gov_badge:).*$', r'\1 ""', path.read_text(encoding="utf-8")), encoding="utf-8")
     report = audit(repo.path, date(2026, 11, 28))
     (link,) = item(report, "links").problems

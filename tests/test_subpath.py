@@ -101,12 +101,12 @@ def test_a_site_under_a_path_gets_a_location_of_its_own(repo, tmp_path):
                                  "https://www.zhalantun.gov.cn/a/../dangjian/", "https://www.zhalantun.gov.cn/a;b/"])
 def test_a_path_nginx_cannot_take_as_written_is_refused_at_its_line(repo, tmp_path, url):
     set_site_url(repo, f'"{url}"')
-    line = next(n for n, text in enumerate((repo.path / "mkdocs.yml").read_text(encoding="utf-8").splitlines(), 1)
+    line = next(n for n, text in enumerate((repo.path / "网站设置.yml").read_text(encoding="utf-8").splitlines(), 1)
                 if text.startswith("site_url:"))
     with pytest.raises(InputError) as e:
         nginx.render(repo.path, site_with(tmp_path, "<p>文</p>"))
     problem = e.value.problems[0]
-    assert (problem.path, problem.line, problem.field) == ("mkdocs.yml", line, "site_url")
+    assert (problem.path, problem.line, problem.field) == ("网站设置.yml", line, "site_url")
     assert "带有路径" in problem.message and "英文字母" in problem.message
 
 

@@ -146,7 +146,7 @@ def test_one_run_restores_and_removes_what_was_tampered_as_nginx_serves_it(setup
     from tests.browser.test_nginx import address, get
     tmp, key, site, www, release = setup
     live = www / "current"
-    config = repo.path / "mkdocs.yml"
+    config = repo.path / "网站设置.yml"
     config.write_text(re.sub(r"(?m)^site_url:.*$", "site_url: https://dangjian.test/",
                              config.read_text(encoding="utf-8")), encoding="utf-8")
     instance = nginx_server.prepare(repo.path, live, tmp / "nginx", web_root=live)

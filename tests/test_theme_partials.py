@@ -41,6 +41,7 @@ def stock_site(built_site, tmp_path_factory) -> Path:
     config = (repo / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("custom_dir: templates/overrides", f"custom_dir: {overrides}")
     (work / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copyfile(repo / "网站设置.yml", work / "网站设置.yml")
     site = work / "site"
     from scripts.build.plugin import register
 

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from ..problems import Problem
+from ..site_config import SETTINGS_FILE, setting_line
 from ..records.loader import Record, Snapshot, read_repository
 from . import rules
 from .history import History
@@ -113,7 +114,7 @@ def audit(root: Path, today: date, build: bool = True) -> Report:
         else "未发现 wording/typos.yml 所列的错误写法"
     items.insert(4, typos)
     footer = rules.Item("footer", "网站标识和备案信息（页脚）", veto=False,
-                        advice="在 mkdocs.yml 的 extra 下填写主办单位、ICP 备案号、公安机关备案号、网站标识码、联系方式，"
+                        advice=f"在 {SETTINGS_FILE}（或编辑工作台的“网站设置”）中填写主办单位、ICP 备案号、公安机关备案号、网站标识码、联系方式，"
                                "并放好党政机关网站标识图片（gov_badge）",
                         problems=footer_problems(root))
     footer.status = rules.FAIL if footer.problems else rules.PASS
@@ -128,7 +129,7 @@ def audit(root: Path, today: date, build: bool = True) -> Report:
 def _built_items(root: Path, snap: Snapshot, build: bool, footer: list[Problem]) -> list[Item]:
     links = rules.Item("links", "链接可用性", veto=False, advice="改正或删去无效的链接")
     badge = rules.Item("badge", "每个网页都有党政机关网站标识", veto=False,
-                       advice="在 mkdocs.yml 的 extra 下设置 gov_badge（标识图片），页脚会在每个网页显示它")
+                       advice=f"在 {SETTINGS_FILE} 的 extra 下设置 gov_badge（标识图片），页脚会在每个网页显示它")
     if not build:
         for i in (links, badge):
             i.status, i.summary = rules.SKIP, "未检查（加了 --no-build，没有试生成网站）"
@@ -157,7 +158,7 @@ def _built_items(root: Path, snap: Snapshot, build: bool, footer: list[Problem])
 def badge_problems(root: Path, site: Path, config: dict) -> list[Problem]:
     """Pages whose footer lacks the badge image (extra.gov_badge)."""
     from selectolax.lexbor import LexborHTMLParser
-    from ..check.release import BADGE, _config_line
+    from ..check.release import BADGE
     extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
     badge = str(extra.get("gov_badge") or "").strip().lstrip("/")
     pages = sorted(site.rglob("*.html"))
@@ -169,5 +170,5 @@ def badge_problems(root: Path, site: Path, config: dict) -> list[Problem]:
             missing.append(page.relative_to(site).as_posix())
     if not missing:
         return []
-    return [Problem("mkdocs.yml", _config_line(root, BADGE, "extra"), f"extra.{BADGE}",
+    return [Problem(*setting_line(root, BADGE, "extra"), f"extra.{BADGE}",
                     f"{len(missing)} 个网页（共 {len(pages)} 个）没有显示党政机关网站标识，如 {missing[0]}")]

@@ -180,8 +180,17 @@ def _schema_problems(schema: Schema, record: Record) -> list[Problem]:
         if v == "type":
             msg = _type_message(field, err.validator_value, err.instance)
         elif v == "enum":
-            choices = "、".join(str(c) or "（空）" for c in err.validator_value)
-            hint = _did_you_mean(str(err.instance), map(str, err.validator_value), ENUM_CUTOFF) or "。"
+            # The choices in the form's words too: draft（草稿）.
+            enum = field.items if field is not None and field.type == "list" and isinstance(field.items, Field) \
+                else field
+            words = enum.value_label if enum is not None and enum.labels else str
+
+            def shown(c):
+                return f"{c}（{words(c)}）" if str(words(c)) != str(c) else (str(c) or "（空）")
+            choices = "、".join(shown(c) for c in err.validator_value)
+            meant = next((c for c in err.validator_value if words(c) == str(err.instance) != str(c)), None)
+            hint = f"，是否想写“{meant}”？" if meant is not None else \
+                _did_you_mean(str(err.instance), map(str, err.validator_value), ENUM_CUTOFF) or "。"
             msg = f"“{err.instance}”不是可选值{hint}可选：{choices}"
         elif v == "format":
             meant = _as_date(str(err.instance))

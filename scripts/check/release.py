@@ -3,7 +3,7 @@
 On the repository: a `site_url` that is the real https:// address (not this
 machine, not an example domain: every canonical link, the sitemap, the feed
 and the share links are made from it), every item of the official footer
-(mkdocs.yml `extra:`) including the 党政机关网站标识 image file, no sample
+(SETTINGS_FILE's `extra:`) including the 党政机关网站标识 image file, no sample
 record, no published page linking to a record not yet published, and
 (through `check`) 三审 for every published record and alt text for photos.
 
@@ -29,15 +29,11 @@ from ..problems import Problem
 from ..records import view
 from ..records.loader import Page, Record
 from ..records.relations import Relations
-from ..site_config import site_config
+from ..site_config import SETTINGS, SETTINGS_FILE, setting_line, site_config
 
-FOOTER_KEYS = {
-    "sponsor": "主办单位",
-    "icp_beian": "ICP 备案号",
-    "police_beian": "公安机关备案号",
-    "site_code": "网站标识码",
-    "contact": "联系方式",
-}
+# The footer's items an official site must show (the badge apart: an image).
+FOOTER_KEYS = {s.name: s.label for s in SETTINGS
+               if s.required and s.key.startswith("extra.") and s.widget == "string"}
 MD_LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(?:#[^)]*)?\)")
 
 
@@ -48,19 +44,6 @@ BADGE = "gov_badge"
 RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local", ".internal")
 
 
-def _config_line(root: Path, key: str, section: str = "") -> int:
-    """The line of a key of mkdocs.yml (the parsed config has no line numbers)."""
-    try:
-        lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 1
-    pattern = rf"\s+{key}\s*:" if section else rf"{key}\s*:"
-    for n, line in enumerate(lines, 1):
-        if re.match(pattern, line):
-            return n
-    return next((n for n, line in enumerate(lines, 1) if section and line.startswith(f"{section}:")), 1)
-
-
 def _config(root: Path) -> dict | None:
     try:
         return site_config(root)
@@ -68,13 +51,18 @@ def _config(root: Path) -> dict | None:
         return None
 
 
+def _unreadable(root: Path, what: str) -> list[Problem]:
+    names = " 或 ".join(n for n in (SETTINGS_FILE, "mkdocs.yml") if (root / n).is_file()) or "mkdocs.yml"
+    return [Problem(setting_line(root, "site_url")[0], 1, "", f"{names} 格式错误，无法读取{what}")]
+
+
 def site_url_problems(root: Path) -> list[Problem]:
     """site_url must be the site's public https:// address."""
     config = _config(root)
     if config is None:
-        return [Problem("mkdocs.yml", 1, "", "mkdocs.yml 格式错误，无法读取 site_url")]
+        return _unreadable(root, " site_url")
     url = str(config.get("site_url") or "").strip()
-    line = _config_line(root, "site_url")
+    file, line = setting_line(root, "site_url")
     why = "网页的规范链接、sitemap.xml、RSS 订阅和分享链接都由它生成"
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -88,40 +76,43 @@ def site_url_problems(root: Path) -> list[Problem]:
         reason = f"网址“{url}”是示例或保留域名，不是真实网址"
     else:
         return []
-    return [Problem("mkdocs.yml", line, "site_url",
-                    f"{reason}：请在 mkdocs.yml 中填写网站的正式网址（https://……/），{why}")]
+    return [Problem(file, line, "site_url",
+                    f"{reason}：请在 {file} 中填写网站的正式网址（https://……/），{why}")]
 
 
 def footer_problems(root: Path) -> list[Problem]:
     config = _config(root)
     if config is None:
-        return [Problem("mkdocs.yml", 1, "", "mkdocs.yml 格式错误，无法读取页脚备案信息")]
+        return _unreadable(root, "页脚备案信息")
     extra = config.get("extra")
     extra = extra if isinstance(extra, dict) else {}
-    problems = [Problem("mkdocs.yml", _config_line(root, key, "extra"), f"extra.{key}",
-                        f"{label}尚未填写：政府网站页脚必须显示{label}，请在 mkdocs.yml 的 extra 下填写")
-                for key, label in FOOTER_KEYS.items() if not str(extra.get(key) or "").strip()]
+    problems = []
+    for key, label in FOOTER_KEYS.items():
+        if not str(extra.get(key) or "").strip():
+            file, line = setting_line(root, key, "extra")
+            problems.append(Problem(file, line, f"extra.{key}",
+                                    f"{label}尚未填写：政府网站页脚必须显示{label}，请在 {file} 的 extra 下填写"))
     return problems + badge_problems(root, extra)
 
 
 def badge_problems(root: Path, extra: dict) -> list[Problem]:
     """The 党政机关网站标识: an image file in content/, named in extra.gov_badge."""
-    line, field = _config_line(root, BADGE, "extra"), f"extra.{BADGE}"
+    (file, line), field = setting_line(root, BADGE, "extra"), f"extra.{BADGE}"
     value = str(extra.get(BADGE) or "").strip()
     if not value:
-        return [Problem("mkdocs.yml", line, field,
+        return [Problem(file, line, field,
                         "党政机关网站标识尚未设置：请把组织部取得的标识图片放在 content/ 下（如 content/assets/"
-                        "gov-badge.png），并在 mkdocs.yml 的 extra 下写 gov_badge: assets/gov-badge.png")]
+                        f"gov-badge.png），并在 {file} 的 extra 下写 gov_badge: assets/gov-badge.png")]
     path = root / "content" / value
     if ".." in Path(value).parts or not path.is_file():
-        return [Problem("mkdocs.yml", line, field,
+        return [Problem(file, line, field,
                         f"找不到党政机关网站标识图片 content/{value}：请把标识图片放到这个位置，或改正路径")]
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(path) as image:
             image.verify()
     except (UnidentifiedImageError, OSError):
-        return [Problem("mkdocs.yml", line, field, f"content/{value} 不是可以显示的图片（PNG、JPG 或 WebP）")]
+        return [Problem(file, line, field, f"content/{value} 不是可以显示的图片（PNG、JPG 或 WebP）")]
     return []
 
 
@@ -317,7 +308,7 @@ def built_site_problems(site: Path, site_url: str = "", origins: dict[str, str] 
         count = len({page for page, _ in found})
         more = f"（共 {count} 个网页）" if count > 1 else ""
         problems.append(Problem(path, line, "网页", f"网页 {found[0][0]} 上有未填写的内容“{text}”{more}："
-                                                   "上线前请补全（页脚信息在 mkdocs.yml 的 extra 下填写）"))
+                                                   f"上线前请补全（页脚信息在 {SETTINGS_FILE} 的 extra 下填写）"))
     for (href, why), found in sorted(broken.items()):
         path, line = where(*found[0])
         count = len({page for page, _ in found})
@@ -328,7 +319,7 @@ def built_site_problems(site: Path, site_url: str = "", origins: dict[str, str] 
 
 # --- the summary a go-live reads first ---------------------------------------------
 
-def release_summary(problems: list[Problem], settings_file: str = "mkdocs.yml") -> list[str]:
+def release_summary(problems: list[Problem], settings_file: str = SETTINGS_FILE) -> list[str]:
     """A few lines before the details: what stands between the repository and
     going live, grouped, each with what to do (the shipped content has more
     than a hundred sample records, one line each in the details)."""
@@ -339,7 +330,7 @@ def release_summary(problems: list[Problem], settings_file: str = "mkdocs.yml") 
     for p in errors:
         if p.field.startswith("sample"):
             groups["samples"].append(p)
-        elif p.path == settings_file:
+        elif p.path in (settings_file, "mkdocs.yml"):
             groups["settings"].append(p)
         elif p.field in ("网页", "链接"):
             groups["pages"].append(p)
@@ -353,7 +344,8 @@ def release_summary(problems: list[Problem], settings_file: str = "mkdocs.yml") 
     if groups["samples"]:
         lines.append(f"  · {len(groups['samples'])} 条示例记录：正式上线前须删除，运行 make samples YES=1 一次删除全部示例")
     if groups["settings"]:
-        names = "、".join(dict.fromkeys(p.field or "格式" for p in groups["settings"]))
+        labels = {s.key: s.label for s in SETTINGS}
+        names = "、".join(dict.fromkeys(labels.get(p.field, p.field or "格式") for p in groups["settings"]))
         lines.append(f"  · 网站设置 {len(groups['settings'])} 项未填写或有误（{settings_file}）：{names}")
     if groups["review"]:
         lines.append(f"  · {len(groups['review'])} 条记录标为已发布但三审未完成")

@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import escape
 
 from ..problems import InputError, Problem
-from ..site_config import site_config
+from ..site_config import SETTINGS_FILE, setting_line, site_config
 from . import csp
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.j2")
@@ -67,19 +67,16 @@ class Server:
     hsts_subdomains: bool = True
 
 
-def _config_line(root: Path | None, key: str) -> int:
-    try:
-        lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines() if root else []
-    except OSError:
-        return 1
-    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)
+def _where(root: Path | None) -> tuple[str, int]:
+    """The file and line of site_url (the settings file's, or mkdocs.yml's)."""
+    return setting_line(root, "site_url") if root else (SETTINGS_FILE, 1)
 
 
 def server_name(site_url: str, root: Path | None = None) -> str:
     """The host of `site_url`; raises InputError for an address nginx cannot serve."""
     parts = urlsplit(site_url or "")
     if not parts.hostname:
-        raise InputError([Problem("mkdocs.yml", _config_line(root, "site_url"), "site_url",
+        raise InputError([Problem(*_where(root), "site_url",
                                   "site_url 未填写或不是网址，无法生成 nginx 配置")])
     site_path(site_url, root)
     return parts.hostname
@@ -94,7 +91,7 @@ def site_path(site_url: str, root: Path | None = None) -> str:
     bad = [s for s in segments if not _SEGMENT_RE.match(s) or s in (".", "..")]
     if parts.query or parts.fragment or bad or "//" in parts.path:
         raise InputError([Problem(
-            "mkdocs.yml", _config_line(root, "site_url"), "site_url",
+            *_where(root), "site_url",
             f"site_url“{site_url}”带有路径，无法用于 nginx 配置：网站放在上级平台的子目录时，路径只能由"
             "英文字母、数字和 - _ . ~ 组成，以 / 结尾，不带 ? 或 #，如 https://www.zhalantun.gov.cn/dangjian/")])
     return "/" + "".join(s + "/" for s in segments)
@@ -125,7 +122,7 @@ def render(root: Path, site: Path, server: Server = Server(), snippet: bool = Fa
     name = server_name(site_url, root)
     prefix = site_path(site_url, root)
     if snippet and prefix == "/":
-        raise InputError([Problem("mkdocs.yml", _config_line(root, "site_url"), "site_url",
+        raise InputError([Problem(*_where(root), "site_url",
                                   f"site_url“{site_url}”没有路径：网站独占这个域名，请用完整的 nginx 配置，"
                                   "不用放进上级平台 server 的配置片段")])
     if not next(site.rglob("*.html"), None):

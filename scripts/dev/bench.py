@@ -187,7 +187,7 @@ def _prepare(size: str, work: Path) -> tuple[Path, int]:
         if root.exists():
             shutil.rmtree(root)
         root.mkdir(parents=True)
-        for name in ("mkdocs.yml", "templates", "content", "exemplars"):
+        for name in ("mkdocs.yml", "网站设置.yml", "templates", "content", "exemplars"):
             src = ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
     else:

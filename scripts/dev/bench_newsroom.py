@@ -63,7 +63,8 @@ def make_repository(root: Path) -> None:
     """A content repository as tests/conftest.py's Repo makes it: the project's
     configuration, templates and hand-written pages, the fixture's records."""
     root.mkdir(parents=True)
-    shutil.copyfile(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    for name in ("mkdocs.yml", "网站设置.yml"):
+        shutil.copyfile(ROOT / name, root / name)
     shutil.copytree(ROOT / "templates", root / "templates")
     shutil.copytree(ROOT / "content", root / "content", ignore=lambda d, names: names if Path(d).name == "posts" else [])
     (root / "content" / "news" / "posts").mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,7 @@ def prepare(size: str, work: Path) -> tuple[Path, int, bool]:
     if size == "shipped":
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
-        for name in ("mkdocs.yml", "templates", "content", "exemplars"):
+        for name in ("mkdocs.yml", "网站设置.yml", "templates", "content", "exemplars"):
             src = ROOT / name
             if src.exists():
                 (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)

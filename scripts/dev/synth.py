@@ -312,7 +312,8 @@ def generate(out: Path, count: int, seed: int = 0, model: Path | None = None) ->
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    shutil.copyfile(ROOT / "mkdocs.yml", out / "mkdocs.yml")
+    for name in ("mkdocs.yml", "网站设置.yml"):
+        shutil.copyfile(ROOT / name, out / name)
     shutil.copytree(ROOT / "templates", out / "templates")
     if model is not None:
         (out / SCHEMA_PATH).parent.mkdir(parents=True, exist_ok=True)

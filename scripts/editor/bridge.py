@@ -20,7 +20,9 @@ from pathlib import Path, PurePosixPath
 from ..records.loader import read_repository
 from ..records.schema import Kind, Schema
 from ..records.yaml_reader import YamlFault, parse_yaml, split_front_matter
+from ..site_config import SETTINGS_FILE
 from .record_file import is_empty, leading_comments, prune, record_text
+from .settings_file import SettingsError, settings_to_disk
 
 
 class Refused(Exception):
@@ -51,6 +53,8 @@ class Bridge:
         """The file's text for the form's raw text. fixed: fields whose values
         the form does not decide (the newsroom's status and review), set to
         these values, or left out where None."""
+        if rel == SETTINGS_FILE:
+            return self._settings_to_disk(raw)
         kind = self.kind_of(rel)
         if kind is None:
             return raw
@@ -76,6 +80,17 @@ class Bridge:
             if value is not None:
                 data[key] = value
         return record_text(kind, prune(data), body, comments)
+
+    def _settings_to_disk(self, raw: str) -> str:
+        path = self.root / SETTINGS_FILE
+        try:
+            old = path.read_text(encoding="utf-8") if path.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            old = None
+        try:
+            return settings_to_disk(raw.replace("\r\n", "\n"), old)
+        except SettingsError as e:
+            raise Refused(str(e)) from None
 
     def _parse(self, kind: Kind, raw: str) -> tuple[dict, str]:
         text = raw.replace("\r\n", "\n")

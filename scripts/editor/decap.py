@@ -2,7 +2,7 @@
 (scripts/records/schema.yaml), like the VS Code schemas.
 
 Each kind is a folder collection of its record files; each field a widget:
-label → label, help → hint, enum → select (the status with Chinese labels),
+label → label, help → hint, enum → select (with the model's `labels:`, 草稿 for draft),
 ref → relation by id searched by name (a custom widget where Decap's relation
 cannot serve: several kinds, or an id-or-text field), struct → object, list of
 structs → list, int/number → number, bool → boolean, date → text with a
@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from ..records.schema import ID_PATTERN, Field, Kind, Schema, Struct, schema_for
+from ..site_config import SETTINGS, SETTINGS_FILE, Setting
 
 CMS_DIR = Path(__file__).with_name("cms")
 CONFIG_FILE = CMS_DIR / "config.yml"
@@ -37,7 +38,6 @@ MEDIA_FOLDERS = (PHOTO_FOLDER, VIDEO_FOLDER)     # the only folders the workbenc
 # media/videos/ by hand and chosen in the form (README, 编辑工作台).
 MAX_FILE_MB = 20
 MAX_FILE = MAX_FILE_MB * 1024 * 1024
-STATUS_LABELS = {"draft": "草稿", "review": "待审", "published": "已发布"}
 DATE_PATTERN = [r"^\d{4}-\d{2}-\d{2}$", "请写成 年-月-日，如 2024-07-01"]
 ID_HINT = ("编号就是文件名：小写拼音或英文，用连字符连接，全站唯一，如 xinfa-shequ-dangwei。"
            "点“按名称生成”可由名称的拼音自动生成；保存后不能再改。")
@@ -99,8 +99,8 @@ def _widget(f: Field, schema: Schema) -> dict:
     if t == "date":
         return {"widget": "string", "pattern": DATE_PATTERN}
     if t == "enum":
-        options = [{"label": STATUS_LABELS.get(v, v) if f.name == "status" else v, "value": v}
-                   for v in f.values if v != ""]
+        # The model's labels (草稿 for draft) where it gives them.
+        options = [{"label": f.value_label(v), "value": v} for v in f.values if v != ""]
         return {"widget": "select", "options": options}
     if t in ("ref", "ref_or_text"):
         return _ref(f, schema, multiple=False)
@@ -183,8 +183,9 @@ def _collection(kind: Kind, schema: Schema, managed: tuple[str, ...] = ()) -> di
         fields.append({"name": "body", "label": "正文", "widget": "markdown", "required": False,
                        "modes": ["raw"],
                        "hint": "可以分段，可以用“## 小标题”。"})
-    statuses = [{"label": STATUS_LABELS[s], "field": "status", "pattern": f"^{s}$"}
-                for s in ("draft", "review", "published")]
+    status = kind.fields.get("status")
+    statuses = [{"label": status.value_label(s), "field": "status", "pattern": f"^{s}$"}
+                for s in status.values] if status is not None else []
     return {
         "name": kind.name,
         "label": kind.label,
@@ -199,16 +200,70 @@ def _collection(kind: Kind, schema: Schema, managed: tuple[str, ...] = ()) -> di
         "slug": "{{slug}}",
         "summary": f"{{{{{kind.title_field}}}}}",
         "sortable_fields": [kind.title_field],
-        "view_filters": statuses if "status" in kind.fields else [],
+        "view_filters": statuses,
         "editor": {"preview": True},
         "fields": fields,
     }
 
 
-def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: tuple[str, ...] = ()) -> dict:
+URL_PATTERN = [r"^https?://[^\s/]+(/\S*)?$", "请写完整网址，以 https:// 开头，如 https://www.12371.cn/"]
+SITE_URL_PATTERN = [r"^https?://[^\s/]+(/\S*)?/$", "请写完整网址，以 https:// 开头、以 / 结尾，如 https://dangjian.zhalantun.gov.cn/"]
+
+
+def _setting(s: Setting) -> dict:
+    """A setting's form field: its hint is the settings file's comment."""
+    spec: dict[str, Any] = {"name": s.name, "label": s.label, "required": False}
+    if s.widget == "links":
+        spec.update({"widget": "list", "label_singular": "链接", "collapsed": False, "summary": "{{fields.name}}",
+                     "fields": [{"name": "name", "label": "网站名称", "widget": "string", "required": True},
+                                {"name": "url", "label": "网址", "widget": "string", "required": True,
+                                 "pattern": URL_PATTERN}]})
+    else:
+        spec["widget"] = "string"
+        if s.key == "site_url":
+            spec["pattern"] = SITE_URL_PATTERN
+    hint = " ".join(s.hint.split("\n"))
+    if s.required:
+        hint += "（上线前必须填写）"
+    if hint:
+        spec["hint"] = hint
+    return spec
+
+
+def settings_collection() -> dict:
+    """The department's settings (SETTINGS_FILE) as one form: a Decap "files"
+    collection of that one file, which files.py lets the workbench write."""
+    top = [_setting(s) for s in SETTINGS if "." not in s.key]
+    extra = [_setting(s) for s in SETTINGS if s.key.startswith("extra.")]
+    return {
+        "name": "settings",
+        "label": "网站设置",
+        "description": f"组织部填写的网站信息：正式网址、主办单位、联系方式、备案号、相关链接（{SETTINGS_FILE}）",
+        "delete": False,
+        "editor": {"preview": False},
+        "files": [{"name": "site", "label": "网站设置", "file": SETTINGS_FILE, "format": "yml",
+                   "fields": top + [{"name": "extra", "label": "页脚信息", "widget": "object", "collapsed": False,
+                                     "required": False, "fields": extra}]}],
+    }
+
+
+# The workbench's page serves the site's own logo here (mkdocs.yml theme.logo):
+# Decap's login page and header show it instead of Decap's mark.
+WORKBENCH_LOGO = "site-logo"
+WORKBENCH = {"settings": True, "logo": WORKBENCH_LOGO}    # the workbench's options of decap_config
+
+
+def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: tuple[str, ...] = (),
+                 settings: bool = False, logo: str = "") -> dict:
     """proxy_url: where Decap sends its actions; managed: fields the form
-    leaves out because the server decides them (the newsroom: status, review)."""
+    leaves out because the server decides them (the newsroom: status, review);
+    settings: the form of the department's settings too (the workbench's, on
+    the department's own machine; not the newsroom's); logo: the address of
+    the site's logo for Decap's login page and header ("" Decap's own)."""
     schema = schema_for(root)
+    collections = [_collection(kind, schema, managed) for kind in schema.kinds.values()]
+    if settings:
+        collections.append(settings_collection())
     return {
         "backend": {"name": "proxy", "proxy_url": proxy_url, "branch": "main"},
         "locale": "zh_Hans",
@@ -217,8 +272,9 @@ def decap_config(root: Path | None = None, proxy_url: str = "/api/v1", managed: 
         # Uploaded file names keep Chinese letters; spaces and brackets become "-".
         "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
         "show_preview_links": False,
+        **({"logo_url": logo, "logo": {"src": logo, "show_in_header": True}} if logo else {}),
         "editor": {"preview": True},
-        "collections": [_collection(kind, schema, managed) for kind in schema.kinds.values()],
+        "collections": collections,
     }
 
 
@@ -229,6 +285,7 @@ def config_text(root: Path | None = None, **options) -> str:
 
 
 def write_config(path: Path = CONFIG_FILE, root: Path | None = None) -> Path:
+    """The committed copy: the workbench's configuration."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(config_text(root), encoding="utf-8")
+    path.write_text(config_text(root, **WORKBENCH), encoding="utf-8")
     return path

@@ -13,8 +13,9 @@ security review (issue #20) found that decap-server
 
 So here every path is confined to exactly the folders the model names: the
 record files of each kind (schema.yaml's `path`, with a valid id) and the
-media folders of the generated Decap configuration (decap.py), symlinks
-refused; files are written beside and renamed into place; an upload gets the
+media folders of the generated Decap configuration (decap.py), and, for the
+workbench's 网站设置 form, the one settings file (site_config.SETTINGS_FILE),
+symlinks refused; files are written beside and renamed into place; an upload gets the
 name the editor gave it plus a short hash of its bytes (“支部活动-3fa9c2d1.jpg”:
 a different photo can never take another one's name, the same photo keeps
 its name), photos are cleaned of their location (photos.py) or refused, and
@@ -41,6 +42,7 @@ from pathlib import Path, PurePosixPath
 from ..records.loader import parse_file
 from ..records.schema import ID_RE, MEDIA_SUFFIXES, Kind, Schema
 from ..records.yaml_reader import YamlFault
+from ..site_config import SETTINGS_FILE
 from .bridge import Bridge, Refused
 from .decap import MAX_FILE, MAX_FILE_MB, MEDIA_FOLDERS
 from .photos import NotAPhoto, clean, needs_cleaning
@@ -129,11 +131,15 @@ class Target:
 class Files:
     """Decap's actions on the repository at root."""
 
-    def __init__(self, root: Path, schema: Schema, bridge: Bridge):
+    def __init__(self, root: Path, schema: Schema, bridge: Bridge, settings: bool = False):
+        """settings: the department's settings file may be read and written
+        too (the workbench's form of it); never deleted, nor anything else
+        at the top of the repository."""
         self.root, self.schema, self.bridge = root, schema, bridge
         self.real_root = root.resolve()
         self.record_folders = {str(PurePosixPath(k.path).parent) for k in schema.kinds.values()}
         self.media_folders = set(MEDIA_FOLDERS)
+        self.settings_file = SETTINGS_FILE if settings else None
 
     # --- where it may read and write --------------------------------------------
 
@@ -171,7 +177,10 @@ class Files:
         return Target(str(rel), path, None)
 
     def record(self, value: object) -> Target:
+        """A record file, or the settings file (kind None, like a media file's)."""
         rel = self._parts(value)
+        if self.settings_file is not None and str(rel) == self.settings_file:
+            return Target(str(rel), self._real(rel, value), None)
         kind = self.schema.kind_for_path(str(rel))
         if kind is None or not ID_RE.match(rel.stem) or rel.name != PurePosixPath(kind.path).name.replace("*", rel.stem):
             raise forbidden(value, "不是记录文件")
@@ -186,7 +195,8 @@ class Files:
     def remove_leftovers(self) -> None:
         """A save killed before its rename leaves its temporary file: removed at
         the next start (`make save` would commit whatever is in the folders)."""
-        for folder in self.record_folders | self.media_folders:
+        folders = self.record_folders | self.media_folders | ({"."} if self.settings_file else set())
+        for folder in folders:
             for path in (self.root / folder).glob(f"{TEMP_PREFIX}*"):
                 path.unlink(missing_ok=True)
 
@@ -402,6 +412,8 @@ class Files:
         self.bridge.note_writes([target.rel])
 
     def _delete(self, targets: list[Target]) -> None:
+        if any(t.rel == self.settings_file for t in targets):
+            raise forbidden(self.settings_file, "网站设置不能删除")
         self.before_delete(targets)
         for target in targets:
             if target.kind is None and target.path.exists() and media_users(self.root, self.schema, target.rel):

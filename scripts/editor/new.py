@@ -2,6 +2,7 @@
 comment taken from scripts/records/schema.yaml, and an id proposed from its name."""
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -16,13 +17,65 @@ MAX_ID_WORDS = 6
 COMMENT_COLUMN = 24
 
 
-def pinyin_id(name: str) -> str:
-    """城市综合执法局党委 → chengshi-zonghe-zhifaju-dangwei (one part per word)."""
+# The region's words for places and party organisations, each one part of an
+# id (红星嘎查党支部 → hongxing-gacha-dangzhibu, not hongxing-ga-cha-…): jieba's
+# dictionary does not know the Mongolian-origin 嘎查 (village) and 苏木
+# (township). One list for `make new` and the workbench's 按名称生成 (both
+# call pinyin_id). A place name jieba cannot place (卧牛河) is cut into single
+# characters, which are joined again when one of these words follows.
+PLACE_WORDS = ("嘎查村", "嘎查", "苏木", "党支部", "党总支", "党委", "党工委", "党组", "社区", "居委会",
+               "村委会", "街道", "办事处", "委员会", "组织部", "村", "镇", "乡", "旗", "盟", "县")
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    """jieba's dictionary with the place words: a tokenizer of its own, so
+    that the process-wide one (the typo lint's) is left as it is."""
     import jieba
-    from pypinyin import lazy_pinyin
     jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for word in PLACE_WORDS:
+        if len(word) > 1:
+            tokenizer.add_word(word)
+    return tokenizer
+
+
+def _split(word: str) -> list[str]:
+    """镇党委 → 镇, 党委: a word of jieba's that ends with one of the longer place words."""
+    for place in PLACE_WORDS:
+        if len(place) > 1 and word.endswith(place) and word != place:
+            return _split(word[:-len(place)]) + [place]
+    return [word]
+
+
+def _single(word: str) -> bool:
+    return len(word) == 1 and "\u4e00" <= word <= "\u9fff" and word not in PLACE_WORDS
+
+
+def _words(name: str) -> list[str]:
+    """jieba's words, a run of single characters just before a place word
+    joined (卧 牛 河 镇 → 卧牛河 镇); elsewhere (a slogan's 冲 在 前) left as cut."""
+    tokens = [part for token in _tokenizer().cut(name, HMM=False) for part in _split(token)]
+    words: list[str] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and _single(tokens[j]):
+            j += 1
+        if j - i > 1 and j < len(tokens) and tokens[j] in PLACE_WORDS:
+            words.append("".join(tokens[i:j]))
+        else:
+            words += tokens[i:max(j, i + 1)]
+        i = max(j, i + 1)
+    return words
+
+
+def pinyin_id(name: str) -> str:
+    """城市综合执法局党委 → chengshi-zonghe-zhifaju-dangwei, 红星嘎查党支部 →
+    hongxing-gacha-dangzhibu (one part per word)."""
+    from pypinyin import lazy_pinyin
     parts = []
-    for word in jieba.cut(name, HMM=False):
+    for word in _words(name):
         syllables = "".join(lazy_pinyin(word)).lower()
         parts += [p for p in re.split(r"[^a-z0-9]+", syllables) if p]
     return "-".join(parts[:MAX_ID_WORDS]) or "record"

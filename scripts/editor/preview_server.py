@@ -77,6 +77,15 @@ class PreviewServer(LiveReloadServer):
         self.banner, self.reload, self.headers = banner, reload, headers
         self.error_handler = self.error_page
 
+    def handle_error(self, request, client_address):
+        """A browser that closed the page mid-answer (the workbench's preview
+        pane reloads it on every save) is no error: no traceback in the
+        editor's terminal. Anything else: socketserver's report."""
+        import sys
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
     def error_page(self, code: int) -> bytes | None:
         page = Path(self.root) / f"{code}.html"
         return page.read_bytes() if code in (404, 500) and page.is_file() else None

@@ -4,8 +4,9 @@ that says what changed in the editors' words:
 A photo (or film, subtitles) is named with every record that uses it, so
 that a changed picture never goes unnoticed under a file name alone.
 
-Only content is committed (the record folders, content/, media/, wording/):
-a changed template or mkdocs.yml is the developers' and is left as it is.
+Only content is committed (the record folders, content/, media/, wording/,
+the department's settings file 网站设置.yml): a changed template or
+mkdocs.yml is the developers' and is left as it is.
 With an error anywhere, nothing is committed, and the errors are listed
 (photos that still carry their location are errors too).
 """
@@ -20,6 +21,7 @@ from ..check import check_repository, errors
 from ..records.loader import parse_file
 from ..records.schema import Schema
 from ..records.yaml_reader import YamlFault
+from ..site_config import SETTINGS_FILE
 
 CONTENT_DIRS = ("content", "media", "wording")
 ACTIONS = {"A": "新增", "M": "修改", "D": "删除"}
@@ -40,7 +42,7 @@ def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
 
 def content_paths(schema: Schema) -> list[str]:
     folders = {str(PurePosixPath(k.path).parent) for k in schema.kinds.values()}
-    return sorted(folders | set(CONTENT_DIRS))
+    return sorted(folders | set(CONTENT_DIRS) | {SETTINGS_FILE})
 
 
 def changes(root: Path, schema: Schema) -> list[Change]:
@@ -114,6 +116,8 @@ def message(root: Path, schema: Schema, found: list[Change]) -> str:
             users = _users(root, schema, change)
             add(900, change.action, _media_word(change.path),
                 PurePosixPath(change.path).name + (f"（{'、'.join(users)}）" if users else ""))
+        elif change.path == SETTINGS_FILE:
+            add(960, change.action, "网站设置", change.path)
         elif change.path.startswith("wording/"):
             add(950, change.action, "用语表", PurePosixPath(change.path).name)
         else:

@@ -18,6 +18,7 @@ a connection that stalls is closed.
 """
 from __future__ import annotations
 
+import html
 import http.client
 import http.server
 import json
@@ -37,7 +38,8 @@ from pathlib import Path, PurePosixPath
 from ..check import check_repository
 from ..records.schema import schema_for
 from .bridge import Bridge
-from .decap import CMS_DIR, MAX_FILE, MAX_FILE_MB, config_text
+from ..site_config import site_config
+from .decap import CMS_DIR, MAX_FILE, MAX_FILE_MB, WORKBENCH, WORKBENCH_LOGO, config_text
 from .files import ApiError, Files
 from .new import pinyin_id, unique_id
 from .ports import free_port
@@ -112,6 +114,24 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float) -> bool:
     return False
 
 
+def _site_identity(root: Path) -> tuple[str, Path | None]:
+    """The site's name and its logo file (mkdocs.yml theme.logo, in content/
+    or the theme's custom_dir), for the workbench's page."""
+    try:
+        config = site_config(root)
+    except Exception:       # a broken mkdocs.yml: the preview names it
+        config = {}
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+    logo, found = str(theme.get("logo") or ""), None
+    for folder in ("content", str(theme.get("custom_dir") or "")):
+        path = (root / folder / logo) if folder and logo else None
+        if path is not None and path.suffix.lower() in (".svg", ".png", ".jpg", ".jpeg", ".webp") \
+                and path.is_file() and not path.is_symlink():
+            found = path
+            break
+    return str(config.get("site_name") or "网站"), found
+
+
 class Workbench:
     """The state the request handlers share."""
 
@@ -119,8 +139,9 @@ class Workbench:
         self.root, self.preview_url = root, preview_url
         self.schema = schema_for(root)
         self.bridge = Bridge(root, self.schema)
-        self.files = Files(root, self.schema, self.bridge)
-        self.config = config_text(root)
+        self.files = Files(root, self.schema, self.bridge, settings=True)
+        self.config = config_text(root, **WORKBENCH)
+        self.site_name, self.logo = _site_identity(root)
         self._checked: tuple[float, list] = (-1.0, [])
         self._check_lock = threading.Lock()
 
@@ -265,7 +286,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         found = cms_file(url.path[1:]) if url.path.startswith("/") else None
         if found and url.path in CMS_FILES:
             extra = {"Content-Security-Policy": page_policy(bench.preview_url)}
-            return self._send(200, found[0].read_bytes(), found[1], extra)
+            body = found[0].read_bytes()
+            if url.path == "/":
+                # The site's own name in the tab, not the file's stand-in.
+                title = f"<title>{html.escape(bench.site_name)} · 编辑工作台</title>".encode("utf-8")
+                body = re.sub(rb"<title>[^<]*</title>", lambda _: title, body, count=1)
+            return self._send(200, body, found[1], extra)
+        if url.path == "/" + WORKBENCH_LOGO:
+            if bench.logo is None:
+                return self._send(204, b"", "image/svg+xml")
+            return self._send(200, bench.logo.read_bytes(),
+                              mimetypes.guess_type(bench.logo.name)[0] or "application/octet-stream")
         if url.path == "/config.yml":
             return self._send(200, bench.config.encode("utf-8"), "text/yaml; charset=utf-8")
         if found:
@@ -399,6 +430,12 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _ignore_ctrl_c() -> None:
+    """In the preview's process, before it starts (Python keeps an ignored
+    SIGINT ignored); SIGTERM still stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _stop(procs: list[subprocess.Popen]) -> None:
     for proc in procs:
         if proc.poll() is None:
@@ -430,10 +467,13 @@ def edit(root: Path, address: str = "127.0.0.1:8080") -> int:
     procs: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        # The terminal's Ctrl+C reaches the whole process group: the preview
+        # ignores it and is stopped by this supervisor (_stop), so that under
+        # load it cannot end first and be taken for a part that crashed.
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "scripts", "--root", str(root), "serve", "--address", f"127.0.0.1:{preview_port}",
              "--framed-by", f"http://127.0.0.1:{port}"],
-            cwd=PROJECT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}))
+            cwd=PROJECT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, preexec_fn=_ignore_ctrl_c))
         if not wait_for_port(preview_port, procs[0], 300):
             log.error("预览没有启动，见上面的提示。")
             return 1
@@ -444,6 +484,11 @@ def edit(root: Path, address: str = "127.0.0.1:8080") -> int:
         log.info("编辑工作台：http://127.0.0.1:%d/ （网站预览：%s；按 Ctrl+C 结束）", port, preview_url)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
+        ended = next(p for p in procs if p.poll() is not None)
+        if ended.returncode in (0, -signal.SIGINT, -signal.SIGTERM, 130):
+            # Stopped from outside (a kill of the process group), not a crash.
+            log.info("已关闭编辑工作台。")
+            return 0
         log.error("工作台的一个部分意外结束了，工作台已关闭；请再运行一次 make edit。")
         return 1
     except KeyboardInterrupt:

@@ -24,6 +24,8 @@ QR codes point at each record's page under mkdocs.yml's site_url
 """
 from __future__ import annotations
 
+import ctypes.util
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,12 +38,51 @@ from ..site_config import site_config
 from .book import Book
 from .colophon import colophon
 from .environment import environment
-from .typeset import check_fonts, write_pdf
+from .typeset import MissingFonts, check_fonts, write_pdf
 
 COMPILATION = "xianjin-dianxing-huibian"
 CATALOGUE = "zhuantipian-mulu"
 SAMPLE_SUFFIX = "-shili"      # a print with samples can never pass for the real one
 STYLESHEET = "templates/print/print.css"
+
+
+# WeasyPrint's system libraries (what ctypes finds them by) and the Debian
+# packages that have them; the CJK fonts are typeset.check_fonts' (FONTS).
+SYSTEM_LIBRARIES = {"pango-1.0": "libpango-1.0-0", "pangoft2-1.0": "libpangoft2-1.0-0",
+                    "harfbuzz-subset": "libharfbuzz-subset0", "fontconfig": "fontconfig"}
+FONT_PACKAGE = "fonts-noto-cjk"
+
+
+def missing_packages(find=ctypes.util.find_library) -> list[str]:
+    """The Debian packages `make print` needs that this machine lacks. Probed
+    without importing WeasyPrint, whose import fails with an English OSError
+    (cannot load library 'libpango-1.0-0') when one is missing."""
+    missing = [package for library, package in SYSTEM_LIBRARIES.items() if not find(library)]
+    try:
+        check_fonts()
+    except MissingFonts:
+        missing.append(FONT_PACKAGE)
+    return missing
+
+
+class MissingSystemPackages(MissingFonts):
+    """System libraries or fonts missing (the message is Chinese)."""
+
+
+def missing_message(missing: list[str], root_user: bool | None = None) -> str:
+    root_user = os.geteuid() == 0 if root_user is None else root_user
+    packages = " ".join(missing)
+    if root_user:
+        return f"本机缺少打印所需的系统软件（{packages}），请先运行 make print-deps 安装"
+    return (f"本机缺少打印所需的系统软件（{packages}），当前用户无权安装：请系统管理员用 root 身份运行\n"
+            f"  apt-get install -y --no-install-recommends {packages}\n安装好后再运行 make print")
+
+
+def check_system() -> None:
+    """Stop before any work when the machine cannot typeset (raises MissingSystemPackages)."""
+    missing = missing_packages()
+    if missing:
+        raise MissingSystemPackages(missing_message(missing))
 
 
 @dataclass
@@ -100,6 +141,7 @@ def _name(stem: str, samples: bool) -> str:
 
 def print_all(root: Path, out: Path | None = None, samples: bool = False) -> PrintRun:
     """The compilation and the film catalogue, into `out` (default dist/)."""
+    check_system()
     out = out or root / "dist"
     book, run = _book(root, samples)
     run.printed.append(_typeset(book, "print/compilation.html.j2", out / _name(COMPILATION, samples),
@@ -111,6 +153,7 @@ def print_all(root: Path, out: Path | None = None, samples: bool = False) -> Pri
 
 def print_poster(root: Path, record_id: str, out: Path | None = None, samples: bool = False) -> PrintRun:
     """An A4 poster of one record, into `out` (default dist/)."""
+    check_system()
     out = out or root / "dist"
     book, run = _book(root, samples)
     record = book.poster_record(record_id)
@@ -123,6 +166,7 @@ def print_review_sheet(root: Path, sheet: dict, out: Path | None = None) -> Prin
     """The 信息发布审核单 of one item (its facts: newsroom.audit.sheet), into
     `out` (default dist/)."""
     from .review_sheet import sheet_name, write_review_sheet
+    check_system()
     target = (out or root / "dist") / sheet_name(sheet["kind"], sheet["rid"])
     pages = write_review_sheet(root, sheet, target)
     return PrintRun([Printed(target, f"信息发布审核单：{sheet['title']}", pages)])

@@ -238,6 +238,12 @@ class _Crossref:
                     self.fault((*path, key), f"结构“{target}”须写在使用它的结构之前（结构不能包含它自己）")
                 else:
                     self.unknown((*path, key), "结构", target, list(self.structs))
+        values, labels = spec.get("values"), spec.get("labels")
+        if isinstance(labels, list) and isinstance(values, list) and len(labels) != len(values):
+            self.fault((*path, "labels"), f"labels 应与 values 一一对应：values 有 {len(values)} 个，"
+                                          f"labels 有 {len(labels)} 个")
+        elif labels is not None and spec.get("type") != "enum":
+            self.fault((*path, "labels"), "只有可选值字段（type: enum）才能写 labels")
         pattern = spec.get("pattern")
         if isinstance(pattern, str):
             try:

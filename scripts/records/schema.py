@@ -40,6 +40,7 @@ class Field:
     help: str = ""
     required: bool = False
     values: tuple = ()
+    labels: tuple = ()      # an enum's values in the form's words, parallel to values
     kinds: tuple = ()
     media: str = ""
     items: "Field | Struct | None" = None
@@ -51,6 +52,12 @@ class Field:
     @property
     def title(self) -> str:
         return f"{self.label}（{self.name}）"
+
+    def value_label(self, value: Any) -> str:
+        """An enum value in the form's words (草稿 for draft), else the value itself."""
+        if value in self.values and self.labels:
+            return str(self.labels[self.values.index(value)])
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -249,6 +256,7 @@ def _field(name: str, spec: dict, structs: dict[str, Struct]) -> Field:
         help=spec.get("help", ""),
         required=spec.get("required", False),
         values=tuple(spec.get("values", ())),
+        labels=tuple(spec.get("labels", ())),
         kinds=tuple(spec.get("kinds", ())),
         media=spec.get("media", ""),
         items=items,

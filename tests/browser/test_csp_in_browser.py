@@ -55,7 +55,7 @@ def opened(tmp_path_factory):
     work = tmp_path_factory.mktemp("csp")
     (work / "repo").mkdir()
     repo = Repo(work / "repo", with_content=True)
-    config = repo.path / "mkdocs.yml"
+    config = repo.path / "网站设置.yml"
     config.write_text(re.sub(r"(?m)^site_url:.*$", f"site_url: {SITE_URL}", config.read_text(encoding="utf-8")),
                       encoding="utf-8")
     film = add_test_film(repo.path)

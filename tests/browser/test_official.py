@@ -63,7 +63,7 @@ def test_every_footer_shows_the_sponsor_and_placeholders_for_unset_registrations
 def test_footer_shows_the_registrations_an_editor_filled_in(page, full_repo, tmp_path):
     from scripts.build.pipeline import build_site
 
-    config_path = full_repo.path / "mkdocs.yml"
+    config_path = full_repo.path / "网站设置.yml"
     config = config_path.read_text(encoding="utf-8")
     values = {"contact": "电话：0470-0000000（测试）", "icp_beian": "蒙ICP备00000000号-1",
               "police_beian": "蒙公网安备 00000000000000号", "site_code": "0000000000",

@@ -21,7 +21,7 @@
       sidebar: { collections: '记录类型', allCollections: '全部记录', searchAll: '查找记录……', searchIn: '查找' },
       collectionTop: { newButton: '新建%{collectionLabel}', newButtonAriaLabel: '新建%{collectionLabel}',
         viewAsList: '列表显示', viewAsGrid: '卡片显示' },
-      entries: { noEntries: '还没有记录' },
+      entries: { noEntries: '还没有记录', unpublishedHeader: '未发布的记录' },
     },
     editor: {
       editorControl: { field: { optional: '选填', widgetLabel: '%{widgetLabel} 输入项' } },
@@ -41,12 +41,13 @@
         onDeletePublishedEntry: '确定要删除这条记录吗？它在网站上的页面也会随之消失（提交前可以用 git 恢复）。',
         confirmLoadBackup: '这条记录有一份尚未保存的草稿，要载入它吗？',
       },
-      editorInterface: { togglePreview: '显示或隐藏检查和预览' },
+      editorInterface: { togglePreview: '显示或隐藏检查和预览', toggleNotes: '显示或隐藏备注' },
       editorWidgets: {
         markdown: { strikethrough: '删除线', toggleMode: { rich: '切换到富文本', markdown: '切换到 Markdown 文本' } },
         image: { chooseMultiple: '选择图片', addMore: '再加图片', removeAll: '移除全部图片' },
         file: { chooseMultiple: '选择文件', addMore: '再加文件', removeAll: '移除全部文件' },
         list: { addType: '新增%{item}' },
+        datetime: { setToNow: '把%{fieldLabel}设为现在' },
         object: { expand: '展开', collapse: '收起' },
       },
       editorToolbar: {
@@ -97,19 +98,38 @@
     [/^Failed to persist media: (Error: )?/, '上传失败：'],
     [/^Failed to load media: /, '无法读取照片库：'],
   ];
+  // A brand-new form nobody has typed in is not saved: Decap's toolbar says
+  // “changes saved” for any form without changes.
+  function isNewForm() { return /\/new(\?|$)/.test(location.hash); }
+
+  function translateText(node) {
+    ENGLISH.forEach(function (rule) {
+      if (rule[0].test(node.data)) node.data = node.data.replace(rule[0], rule[1]);
+    });
+    if (node.data === WORDS.editor.editorToolbar.changesSaved && isNewForm()) node.data = '尚未保存';
+  }
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
+      if (change.type === 'characterData') return translateText(change.target);
       change.addedNodes.forEach(function translate(node) {
         if (node.nodeType === 3) {
-          ENGLISH.forEach(function (rule) {
-            if (rule[0].test(node.data)) node.data = node.data.replace(rule[0], rule[1]);
-          });
+          translateText(node);
         } else if (node.childNodes) {
           node.childNodes.forEach(translate);
         }
       });
     });
-  }).observe(document.documentElement, { childList: true, subtree: true });
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+
+  // Decap asks in English, from its code and not its locales, before it
+  // replaces a file of the same name in the photo library (the same photo
+  // uploaded again: the workbench names uploads by their bytes).
+  var REPLACE = /^(.*) already exists\. Do you want to replace it\?$/;
+  var askBrowser = window.confirm.bind(window);
+  window.confirm = function (message) {
+    var m = REPLACE.exec(String(message));
+    return askBrowser(m ? '照片库里已有“' + m[1] + '”（同一张照片），要用新上传的替换它吗？' : message);
+  };
 
   /* --- Uploads: a name no other file can take ------------------------------- */
   // Decap names an upload after the file, and asks (in English) whether to
