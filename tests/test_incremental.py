@@ -133,7 +133,7 @@ STEPS = ["add", "title", "body", "date", "unpublish", "delete", "photo", "ref"]
 @pytest.mark.timeout(1200)
 @settings(max_examples=4, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 50)), min_size=2, max_size=4))
+@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 50)), min_size=2, max_size=4))
 def test_after_any_edits_the_incremental_site_is_the_full_build(steps, caplog):
     with tempfile.TemporaryDirectory() as tmp:
         repo = Repo(Path(tmp), with_content=True)
