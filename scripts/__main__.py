@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     p_build = sub.add_parser("build", help="校验记录并构建网站到 site/")
     p_build.add_argument("--preview", action="store_true", help="预览版：包含未发布的记录，并加标注")
     p_build.add_argument("--site", type=Path, help="输出目录（默认为 site/）")
+    p_build.add_argument("--full", action="store_true", help="完整构建（默认只重新生成有变化的页面）")
     p_offline = sub.add_parser("offline", help="生成离线版压缩包（供远程教育终端使用，解压后从 file:// 打开）")
     p_offline.add_argument("--out", type=Path, help="压缩包位置（默认为 dist/zhalantun-dangjian-offline.zip）")
     p_check = sub.add_parser("check", help="校验全部记录和页面（含错别字），列出所有问题")
@@ -221,7 +222,7 @@ def _offline(root: Path, args) -> int:
 
 def _build(root: Path, args) -> int:
     from .build.pipeline import build_site
-    site = build_site(root, args.site, preview=args.preview)
+    site = build_site(root, args.site, preview=args.preview, full=args.full)
     print(f"网站已生成：{site}")
     return 0
 

@@ -31,8 +31,9 @@ from ..render import render_site
 from ..render.paths import file_layout
 from ..render.video import write_subtitles_scripts
 from ..site_config import site_config
+from . import incremental
 from .feed import write_feed
-from .search import index_site
+from .search import index_site, page_texts
 from .swap import TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, swap_in
 
 log = logging.getLogger("zlt")
@@ -129,10 +130,22 @@ def _built_at() -> datetime:
     return datetime.fromtimestamp(int(given) if given.isdigit() else time.time(), timezone.utc)
 
 
-def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, pages: int = 0, **overrides):
+class _DirtyNotice(logging.Filter):
+    """mkdocs warns that a dirty build may be inaccurate (it is, for a site
+    whose nav lists every page); build.incremental makes it exact, and in
+    strict mode the warning would stop the build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage() and "stale files" not in record.getMessage()
+
+
+def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, pages: int = 0,
+                 last_nav: list | None = None, **overrides):
     """mkdocs' build of `docs` into `site`, with the project's plugin
     (build.plugin: the model's nav, compiled templates kept, progress of
-    `pages` pages)."""
+    `pages` pages). `last_nav`: an incremental build (build.incremental),
+    mkdocs' dirty mode on a site of hard links, the last build's nav to
+    compare. Returns the configuration (the plugin: config.plugins["zlt"])."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -140,8 +153,18 @@ def mkdocs_build(root: Path, docs: Path, site: Path, strict: bool = True, pages:
 
     config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
                          strict=strict, **overrides)
-    register(config, pages=pages)
-    build(config)
+    plugin = register(config, pages=pages)
+    plugin.incremental = last_nav
+    if last_nav is None:
+        build(config)
+        return config
+    quiet = _DirtyNotice()
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(quiet)
+    try:
+        build(config, dirty=True)
+    finally:
+        logger.removeFilter(quiet)
     return config
 
 
@@ -162,7 +185,8 @@ def _zip(site: Path, out: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def build(root: Path, target: Target, preview: bool = False, allow_errors: bool = False) -> Path:
+def build(root: Path, target: Target, preview: bool = False, allow_errors: bool = False,
+          full: bool = False) -> Path:
     root = root.resolve()
     out = target.path.resolve()
     work = root / ".build"
@@ -187,8 +211,31 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
         if target.offline:
             # No canonical or share addresses: the bundle's pages lead nowhere but into it.
             overrides["site_url"] = ""
+        # The public site is built incrementally when the last build's state
+        # allows it (build.incremental); the offline bundle always whole.
+        plan = fingerprint = None
+        if not target.offline:
+            fingerprint = incremental.fingerprint(root, {"preview": preview, "allow_errors": allow_errors,
+                                                         **overrides})
+            with stage("incremental"), locked(work):
+                try:
+                    if full:
+                        raise incremental.FullBuild("按要求（--full）")
+                    plan = incremental.plan(root, out, docs, fingerprint)
+                    shutil.rmtree(new_site, ignore_errors=True)
+                    incremental.prepare_site(plan, out, docs, new_site, target.directory_urls)
+                except incremental.FullBuild as e:
+                    log.info(incremental.note(str(e)))
         with stage("mkdocs"), source_date_epoch(root):
-            config = mkdocs_build(root, docs, new_site, pages=pages, **overrides)
+            try:
+                config = mkdocs_build(root, docs, new_site, pages=len(plan.changed) if plan else pages,
+                                      last_nav=plan.state.nav if plan else None, **overrides)
+            except incremental.FullBuild as e:
+                log.info(incremental.note(str(e)))
+                plan = None
+                shutil.rmtree(new_site, ignore_errors=True)
+                config = mkdocs_build(root, docs, new_site, pages=pages, **overrides)
+        plugin = config.plugins["zlt"]
         if target.offline:
             # A file:// bundle has no server to show a 404 page (and MkDocs
             # gives error pages root-relative addresses, which lead out of it).
@@ -197,7 +244,9 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
         with stage("feed"):
             write_feed(snap, config, new_site, preview=preview)
         with stage("search"):
-            index_site(new_site, config.site_name, target.directory_urls)
+            texts = (page_texts(new_site, only=plugin.written, known=plan.state.search) if plan
+                     else page_texts(new_site))
+            index_site(new_site, config.site_name, target.directory_urls, texts)
         if target.offline:
             write_subtitles_scripts(new_site)
         checkpoint("mkdocs")
@@ -207,7 +256,13 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
             else:
                 recover(out)
                 checkpoint("swap")
+                state = incremental.State(
+                    fingerprint=fingerprint, versions=incremental.versions(), site=str(out),
+                    docs=plan.docs if plan else incremental.file_hashes(docs),
+                    site_files=incremental.manifest(new_site), nav=plugin.nav_signature, search=texts)
+                incremental.forget_state(root)
                 swap_in(new_site, out)
+                incremental.save_state(root, state)
                 # Keep the last generated Markdown where mkdocs.yml points, so
                 # that a plain `mkdocs build` or `mkdocs serve` works on it too
                 # (with mkdocs.yml's own nav: the model's menus are build.plugin's).
@@ -220,9 +275,12 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
     return out
 
 
-def build_site(root: Path, site: Path | None = None, preview: bool = False, allow_errors: bool = False) -> Path:
-    """The public site (or the preview) into `site` (default: site/)."""
-    return build(root, Target(site or root / "site"), preview=preview, allow_errors=allow_errors)
+def build_site(root: Path, site: Path | None = None, preview: bool = False, allow_errors: bool = False,
+               full: bool = False) -> Path:
+    """The public site (or the preview) into `site` (default: site/):
+    incremental when the last build allows it (build.incremental), whole
+    with `full`."""
+    return build(root, Target(site or root / "site"), preview=preview, allow_errors=allow_errors, full=full)
 
 
 def build_offline(root: Path, out: Path | None = None) -> Path:

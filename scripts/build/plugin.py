@@ -10,6 +10,12 @@ mkdocs.yml, through mkdocs' plugin events instead of changes to its code.
   again on every build: compiling them was most of a preview's rebuild.
 - on_page_markdown, on_post_page: the progress of a long build, in Chinese
   (progress.Progress; quiet for a small site).
+- on_files, on_nav, on_env, on_post_page, in an incremental build
+  (build.incremental, `incremental` set): every file mkdocs is about to write
+  is unlinked first from the new site (a tree of hard links to the live one),
+  the nav's pages are always built (an unread page has no title for the
+  menu), the nav is compared with the last build's (different: FullBuild),
+  and the pages written are noted for the search index.
 
 The repository is the folder of the configuration file, so the plugin needs
 no option for it; its one option is the number of pages expected, for the
@@ -31,6 +37,7 @@ only; the project's commands are the way to build the site.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.config import base
@@ -51,6 +58,15 @@ class ZltPlugin(BasePlugin[ZltConfig]):
     root: Path
     reading: Progress | None = None
     writing: Progress | None = None
+    # build.incremental: the last build's nav (None: a full build), and what
+    # this build wrote (site paths) and made of the nav.
+    incremental: list | None = None
+    written: set[str]
+    nav_signature: list
+
+    def on_pre_build(self, *, config):
+        self.written = set()
+        self.nav_signature = []
 
     def on_config(self, config):
         from ..records.schema import schema_for
@@ -70,10 +86,33 @@ class ZltPlugin(BasePlugin[ZltConfig]):
             self.writing = Progress("生成网页", self.config.pages)
         return config
 
+    def on_files(self, files, *, config):
+        if self.incremental is not None:
+            # Whatever mkdocs will write (a changed page: its output is not in
+            # the new site; a static file newer than its copy) is unlinked
+            # first: writing into a hard link would change the live site.
+            for f in files:
+                if f.is_modified() and os.path.lexists(f.abs_dest_path):
+                    os.unlink(f.abs_dest_path)
+        return files
+
+    def on_nav(self, nav, *, config, files):
+        self.nav = nav
+        if self.incremental is not None:
+            for page in nav.pages:
+                if os.path.lexists(page.file.abs_dest_path):
+                    os.unlink(page.file.abs_dest_path)
+        return nav
+
     def on_env(self, env, *, config, files):
         from ..render import template_cache
+        from .incremental import FullBuild
 
         env.bytecode_cache = template_cache(self.root)
+        # mkdocs reads every page before it writes any: the titles are known.
+        self.nav_signature = _signature(self.nav.items)
+        if self.incremental is not None and self.incremental != self.nav_signature:
+            raise FullBuild("栏目导航变了")
         return env
 
     def on_page_markdown(self, markdown, *, page, config, files):
@@ -82,9 +121,15 @@ class ZltPlugin(BasePlugin[ZltConfig]):
         return markdown
 
     def on_post_page(self, output, *, page, config):
+        self.written.add(page.file.dest_uri)
         if self.writing:
             self.writing.step()
         return output
+
+
+def _signature(items) -> list:
+    """The nav as every page shows it: titles, addresses, sections."""
+    return [[item.title, getattr(item, "url", None), _signature(item.children or [])] for item in items]
 
 
 def register(config, pages: int = 0) -> ZltPlugin:

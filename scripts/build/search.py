@@ -19,7 +19,10 @@ The index, for N pages:
   the page numbers holding the gram, then "|", then those holding it in their
   title (which rank first), both as gaps between ascending numbers;
 - `p/<n>.js`: page n's address, title and text, for the result's excerpt and
-  to confirm that pages holding all of a long word's pairs hold the word;
+  to confirm that pages holding all of a long word's pairs hold the word.
+  n comes from a hash of the page's address (page_ids), not from its rank:
+  adding or deleting a page renumbers no other page, so an incremental build
+  (build.incremental) rewrites only the changed pages' files and the shards;
 - `meta.js`: the number of shards and pages, and a digest of the whole index
   for cache busting.
 Each file is a script calling window.zltSearch, so the same index works from
@@ -62,22 +65,6 @@ _RUN = re.compile(r"[^\W_]+")
 
 class SearchIndexError(RuntimeError):
     """The index could not be written; the new site is not swapped in."""
-
-
-def indexed_pages(site: Path):
-    """(path relative to the site, file, its HTML) of every page a search should find."""
-    for page in sorted(site.rglob("*.html")):
-        rel = page.relative_to(site).as_posix()
-        if any(fnmatch.fnmatch(rel, p) for p in NOT_INDEXED):
-            continue
-        try:
-            html = page.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise SearchIndexError(f"生成搜索索引失败，网站未更新：无法读取 {rel}（{e}）") from e
-        # The mark sits in <head>, before any text of the page.
-        head_end = html.find("</head>")
-        if EXCLUDED_MARK not in html[: head_end if head_end >= 0 else None]:
-            yield rel, page, html
 
 
 # Chinese text's own punctuation, which NFKC maps to ASCII; replaced first,
@@ -145,19 +132,68 @@ def _add(postings: defaultdict[str, list[int]], found: set[str], number: int) ->
     deque(map(list.append, map(postings.__getitem__, found), repeat(number)), maxlen=0)
 
 
-def index_site(site: Path, site_name: str, directory_urls: bool = True) -> dict:
-    """Write the index of the site's pages into site/search/; return its meta."""
+def page_ids(addresses: list[str]) -> dict[str, int]:
+    """A number for every page that depends on the page's address (and on
+    pages whose hashes collide with it) only, so that adding or deleting a
+    page does not renumber the others, and a build from scratch gives the
+    same numbers: the first free number from the address's hash, taken in
+    the order of (hash, address), in a space 64 times the pages (rounded up to
+    a power of two, at least 2**16). Gaps between numbers in the posting
+    lists average 64: two digits a page, against one when numbered in a row."""
+    space = max(1 << 16, 1 << (len(addresses) * 64 - 1).bit_length())
+    wanted = sorted((int.from_bytes(hashlib.sha256(a.encode()).digest()[:8], "big") % space, a) for a in addresses)
+    ids, taken = {}, set()
+    for h, a in wanted:
+        while h in taken:
+            h = (h + 1) % space
+        taken.add(h)
+        ids[a] = h
+    return ids
+
+
+def page_texts(site: Path, only: set[str] | None = None, known: dict | None = None) -> dict:
+    """{page path: [title, text], or None for a page left out of the index}
+    of every HTML page of the site; `known` (the last build's) is used for
+    the pages not in `only` (the pages this build wrote)."""
+    texts: dict = {}
+    for html_file in sorted(site.rglob("*.html")):
+        rel = html_file.relative_to(site).as_posix()
+        if any(fnmatch.fnmatch(rel, p) for p in NOT_INDEXED):
+            continue
+        if only is not None and rel not in only and known is not None and rel in known:
+            texts[rel] = known[rel]
+            continue
+        try:
+            html = html_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise SearchIndexError(f"生成搜索索引失败，网站未更新：无法读取 {rel}（{e}）") from e
+        # The mark sits in <head>, before any text of the page.
+        head_end = html.find("</head>")
+        if EXCLUDED_MARK in html[: head_end if head_end >= 0 else None]:
+            texts[rel] = None
+            continue
+        title, text = page_text(html)
+        texts[rel] = [title, text]
+    return texts
+
+
+def index_site(site: Path, site_name: str, directory_urls: bool = True, texts: dict | None = None) -> dict:
+    """Write the index of the site's pages into site/search/; return its meta.
+    `texts`: page_texts(site), when the caller has them."""
+    if texts is None:
+        texts = page_texts(site)
     out = site / INDEX_DIR
     if out.exists():
         shutil.rmtree(out)
     (out / "p").mkdir(parents=True)
     (out / "s").mkdir()
+    pages = {rel: found for rel, found in texts.items() if found is not None}
+    ids = page_ids(sorted(address_of(rel, directory_urls) for rel in pages))
     body: defaultdict[str, list[int]] = defaultdict(list)
     title_of: defaultdict[str, list[int]] = defaultdict(list)
     digest = hashlib.sha256()
-    number = -1
-    for number, (rel, page, html) in enumerate(indexed_pages(site)):
-        title, text = page_text(html)
+    for number, rel in sorted((ids[address_of(rel, directory_urls)], rel) for rel in pages):
+        title, text = pages[rel]
         title = title or site_name
         if text.startswith(title):
             text = text[len(title):].lstrip()
@@ -167,7 +203,7 @@ def index_site(site: Path, site_name: str, directory_urls: bool = True) -> dict:
         digest.update(fragment.encode("utf-8"))
         (out / "p" / f"{number}.js").write_text(fragment, encoding="utf-8")
 
-    postings = {g: _gaps(ids) + "|" + _gaps(title_of.get(g, ())) for g, ids in body.items()}
+    postings = {g: _gaps(numbers) + "|" + _gaps(title_of.get(g, ())) for g, numbers in body.items()}
     size = sum(len(g) * 3 + len(p) + 6 for g, p in postings.items())
     shards = max(1, -(-size // SHARD_BYTES))
     spread: list[dict[str, str]] = [{} for _ in range(shards)]
@@ -177,6 +213,6 @@ def index_site(site: Path, site_name: str, directory_urls: bool = True) -> dict:
         text = _script("s", [k, part])
         digest.update(text.encode("utf-8"))
         (out / "s" / f"{k}.js").write_text(text, encoding="utf-8")
-    meta = {"format": FORMAT, "pages": number + 1, "shards": shards, "version": digest.hexdigest()[:12]}
+    meta = {"format": FORMAT, "pages": len(pages), "shards": shards, "version": digest.hexdigest()[:12]}
     (out / "meta.js").write_text(_script("m", meta), encoding="utf-8")
     return meta

@@ -33,9 +33,10 @@ from ..render.navigation import site_nav
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_LIMIT = 150 * 1024
 STAGES = [("load_validate", "读取与校验 load + validate"), ("render", "生成 Markdown render"),
+          ("incremental", "增量构建的计划 incremental plan"),
           ("mkdocs", "mkdocs（不含搜索 without search）"), ("feed", "RSS feed.xml"), ("search", "搜索索引 search index"),
           ("finish", "收尾 finish (swap in)")]
-PROJECT_STAGES = ("load_validate", "render", "feed", "finish")
+PROJECT_STAGES = ("load_validate", "render", "incremental", "feed", "finish")
 PACKAGES = ["mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "PyYAML",
             "jsonschema", "jieba", "playwright"]
 # Queries of the search benchmark: a common word, a single common character, a
@@ -51,7 +52,7 @@ def child_build(root: Path, out: Path) -> int:
     from .. import progress
     from ..__main__ import main
 
-    code = main(["--root", str(root), "build"])
+    code = main(["--root", str(root), "build", "--full"])
     stages = dict(progress.STAGES)
     out.write_text(json.dumps({"code": code, "stages": stages, **_usage()}), encoding="utf-8")
     return code
@@ -441,6 +442,13 @@ def main(argv: list[str] | None = None) -> int:
     kept = kept_section(args.out.read_text(encoding="utf-8")) if args.out.exists() else ""
     if kept:
         text = text.rstrip("\n") + "\n\n" + kept
+    # Incremental builds (bench_incremental.py) at the synthetic sizes: one
+    # change at a time, beside a full build of the same repository.
+    from . import bench_incremental
+    synthetic = [size for size in args.sizes.split(",") if size.isdigit()]
+    if synthetic:
+        rows = [row for size in synthetic for row in bench_incremental.measure(int(size), args.work)]
+        text = bench_incremental.replace_section(text, bench_incremental.section(rows, command))
     args.out.write_text(text, encoding="utf-8")
     print(text)
     shutil.rmtree(args.work, ignore_errors=True)

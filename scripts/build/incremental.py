@@ -1,0 +1,251 @@
+"""Incremental builds of the public site: after a change, mkdocs builds only
+the pages whose Markdown changed, and the result is the same tree, byte for
+byte, as a full build of the same repository.
+
+The rule, and why it is exact. The whole Markdown is rendered every time
+(render is a fifth of a build; mkdocs is the rest), so every page that the
+model puts a record on (lists, groups, home sections, links both ways,
+网站地图, figures, covers) shows up as a changed Markdown file without the
+pipeline knowing the model. What a page's HTML depends on besides its own
+Markdown (mkdocs.commands.build._build_page: get_context(nav, files, config,
+page) and the theme):
+- the configuration and the theme: mkdocs.yml, templates/ (theme overrides
+  and the render's templates), the model (schema.yaml: the menus), the
+  project's code and the versions of mkdocs, Material and Markdown. Any of
+  them changed → a full build (the fingerprint below);
+- the nav: fixed (mkdocs.yml's pages and the model's menus); record pages
+  are never in it. Its pages are always rebuilt (an unread page has no title
+  for the menu) and the nav's titles and addresses are compared with the last
+  build's (plugin.ZltPlugin.nav_signature): different → a full build;
+- other pages only through links: a link to a page resolves to its address,
+  and in strict mode a link to a page that is gone stops the build. Pages
+  whose Markdown names a deleted file, or links to an anchor of a changed
+  page, are rebuilt too, so they fail as the full build would;
+- neither prev/next links (Material's navigation.footer is off) nor dates:
+  sitemap.xml and 404.html are written by every build.
+Everything else that is written after mkdocs (search index, feed.xml) is
+written whole each time, the index from the page texts kept in the state.
+
+The new site starts as a copy of the live one made of hard links; every file
+that mkdocs will write is unlinked from the copy first (plugin.on_files), so
+a write never reaches through a link into the live site. mkdocs' own dirty
+mode then skips the pages whose Markdown is unchanged: their Markdown is
+given an old modification time (File.is_modified compares times).
+
+The state (.build/incremental/state.json) names the fingerprint, the site it
+belongs to, the hash of every Markdown and other docs file, the size and
+time of every file of the site (a site changed by hand is not trusted), the
+nav and the pages' search texts. Any doubt → a full build, said in one line.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+STATE_DIR = "incremental"
+STATE_FILE = "state.json"
+FORMAT = 1
+PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "PyYAML")
+PROJECT = Path(__file__).resolve().parents[2]
+# Files mkdocs writes on every build, whatever changed.
+ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz")
+# Written after mkdocs by the pipeline, whole each time.
+AFTER_MKDOCS = ("feed.xml", "search")
+
+
+class FullBuild(Exception):
+    """An incremental build found it cannot be exact: build everything."""
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = ""
+    return found
+
+
+def _hash_tree(h, folder: Path, patterns=("**/*",)) -> None:
+    if not folder.is_dir():
+        return
+    for pattern in patterns:
+        for f in sorted(folder.glob(pattern)):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+
+
+def fingerprint(root: Path, settings: dict) -> str:
+    """What every page's HTML depends on besides its Markdown: the
+    configuration, the theme and templates, the model, the project's code."""
+    from ..records.schema import schema_file
+
+    h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    for f in (root / "mkdocs.yml", schema_file(root)):
+        h.update(f.read_bytes() if f.is_file() else b"-")
+    _hash_tree(h, root / "templates")
+    if root.resolve() != PROJECT:
+        _hash_tree(h, PROJECT / "templates")
+    _hash_tree(h, PROJECT / "scripts", ("**/*.py", "**/*.yaml"))
+    return h.hexdigest()
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    return {f.relative_to(folder).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def manifest(site: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file: cheap to compare, and a site
+    changed since the last build (by hand, by another tool) is not trusted."""
+    out = {}
+    for dirpath, _, names in os.walk(site):
+        for name in names:
+            p = os.path.join(dirpath, name)
+            st = os.stat(p)
+            out[os.path.relpath(p, site).replace(os.sep, "/")] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+@dataclass
+class State:
+    fingerprint: str = ""
+    versions: dict = field(default_factory=dict)
+    site: str = ""
+    docs: dict = field(default_factory=dict)        # docs rel -> sha256
+    site_files: dict = field(default_factory=dict)  # site rel -> [size, mtime_ns]
+    nav: list = field(default_factory=list)
+    search: dict = field(default_factory=dict)      # page rel -> [title, text] or None (excluded)
+
+
+def state_path(root: Path) -> Path:
+    return root / ".build" / STATE_DIR / STATE_FILE
+
+
+def load_state(root: Path) -> State:
+    """The last build's state; FullBuild (with the reason, in Chinese) when
+    it is missing or cannot be trusted."""
+    path = state_path(root)
+    if not path.is_file():
+        raise FullBuild("没有上次构建的记录")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ValueError("format")
+        state = State(**{k: data[k] for k in State.__dataclass_fields__})
+        checks = [(state.fingerprint, str), (state.versions, dict), (state.site, str), (state.docs, dict),
+                  (state.site_files, dict), (state.nav, list), (state.search, dict)]
+        if not all(isinstance(v, t) for v, t in checks):
+            raise ValueError("types")
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise FullBuild(f"上次构建的记录已损坏（{path.name}：{type(e).__name__}）") from e
+    return state
+
+
+def save_state(root: Path, state: State) -> None:
+    path = state_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    data = {"format": FORMAT, **state.__dict__}
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def forget_state(root: Path) -> None:
+    state_path(root).unlink(missing_ok=True)
+
+
+@dataclass
+class Plan:
+    state: State
+    changed: set[str]      # docs files to build (new or different)
+    deleted: set[str]      # docs files gone since the last build
+    docs: dict[str, str]   # the new docs' hashes
+
+
+def _mentions(data: bytes, names: set[bytes]) -> bool:
+    return any(n in data for n in names)
+
+
+def plan(root: Path, out: Path, docs: Path, fp: str) -> Plan:
+    """What to build, or FullBuild with the reason."""
+    state = load_state(root)
+    now = versions()
+    if state.versions != now:
+        diff = [f"{k} {state.versions.get(k) or '无'} → {v}" for k, v in now.items() if state.versions.get(k) != v]
+        raise FullBuild("软件版本变了（" + "，".join(diff or ["?"]) + "）")
+    if state.fingerprint != fp:
+        raise FullBuild("配置、模板、模型（schema.yaml）或程序变了")
+    if state.site != str(out):
+        raise FullBuild("上次构建的是另一个网站目录")
+    if not out.is_dir() or manifest(out) != state.site_files:
+        raise FullBuild("网站目录与上次构建的记录不符")
+    new = file_hashes(docs)
+    changed = {rel for rel, h in new.items() if state.docs.get(rel) != h}
+    deleted = set(state.docs) - set(new)
+    # Pages that link to a deleted file, or to an anchor of a changed page,
+    # are rebuilt, so that mkdocs checks their links as a full build does.
+    gone = {Path(rel).name.encode() for rel in deleted}
+    anchored = {Path(rel).name.encode() + b"#" for rel in changed if rel.endswith(".md")}
+    if gone or anchored:
+        names = gone | anchored
+        for rel in new.keys() - changed:
+            if rel.endswith(".md") and _mentions((docs / rel).read_bytes(), names):
+                changed.add(rel)
+    # mkdocs' dirty mode skips a page whose source is older than its output.
+    for rel in new.keys() - changed:
+        os.utime(docs / rel, ns=(0, 0))
+    return Plan(state, changed, deleted, new)
+
+
+def link_copy(src: Path, dst: Path, leave_out: set[str]) -> None:
+    """A copy of the tree `src` made of hard links (a copy where the file
+    system has none), without the paths in `leave_out` (relative, files or
+    folders)."""
+    for dirpath, dirnames, names in os.walk(src):
+        rel_dir = os.path.relpath(dirpath, src)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        dirnames[:] = [d for d in dirnames if rel_dir + d not in leave_out]
+        target = dst / rel_dir
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if rel_dir + name in leave_out:
+                continue
+            try:
+                os.link(os.path.join(dirpath, name), target / name)
+            except OSError:
+                shutil.copy2(os.path.join(dirpath, name), target / name)
+
+
+def page_dest(rel: str, docs: Path, site: Path, directory_urls: bool) -> str:
+    """Where mkdocs writes the file `rel` of the docs."""
+    from mkdocs.structure.files import File
+    return File(rel, str(docs), str(site), directory_urls).dest_uri
+
+
+def prepare_site(plan_: Plan, live: Path, docs: Path, new_site: Path, directory_urls: bool) -> None:
+    """The new site as hard links to the live one, without what this build
+    writes again: the outputs of changed and deleted docs files, the files
+    mkdocs writes every time, and the feed and search index."""
+    leave = set(ALWAYS_WRITTEN) | set(AFTER_MKDOCS)
+    for rel in plan_.changed | plan_.deleted:
+        leave.add(page_dest(rel, docs, new_site, directory_urls))
+    link_copy(live, new_site, leave)
+    # A deleted page's folder (use_directory_urls) left empty.
+    for rel in plan_.deleted:
+        folder = (new_site / page_dest(rel, docs, new_site, directory_urls)).parent
+        while folder != new_site and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def note(reason: str) -> str:
+    return f"完整构建：{reason}。"
+
