@@ -336,7 +336,6 @@ class Sheet:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
-STATUS_LABELS = {"draft": "草稿", "review": "审核中", "published": "已发布"}
 
 
 def sheet(root: Path, record: Record, account_units: dict[str, set[str]] | None = None,
@@ -360,7 +359,7 @@ def sheet(root: Path, record: Record, account_units: dict[str, set[str]] | None 
     author = record["author"]
     return Sheet(
         title=record.title, kind=record.kind.name, kind_label=record.kind.label, rid=record.id, path=record.path,
-        status=STATUS_LABELS.get(record.status, record.status),
+        status=record.kind.fields["status"].value_label(record.status),
         units=sorted(unit_names.get(u, u) for u in units),
         author=author if isinstance(author, str) else "",
         submitter=f"{submit.get('by') or ''}（{submit.get('account') or ''}）" if submit else "",

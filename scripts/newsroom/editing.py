@@ -83,7 +83,6 @@ MANAGED = ("status", "review")           # fields the newsroom decides, never th
 SEEN = "edit_seen"                       # session key: {record path: sha256 as the form read it}
 WRITES = ("persistEntry", "persistMedia", "deleteFile", "deleteFiles")
 HISTORY = 50                             # commits searched for the version a form read
-STATUS_WORDS = {"review": "审核中", "published": "已发布"}
 PAGE_FILES = ("", "init.js", "workbench.js", "workbench.css")
 
 
@@ -383,7 +382,7 @@ class NewsroomFiles(Files):
             # A new record (or one whose file does not parse: refused later).
             return {"status": "draft" if kind.name in self.workflow else None, "review": None}
         fixed = {k: old.data.get(k) for k in managed}
-        if fixed.get("status") in STATUS_WORDS and kind.name in self.workflow:
+        if fixed.get("status") in ("review", "published") and kind.name in self.workflow:
             try:
                 new = self._parse(target, self.bridge.record_to_disk(target.rel, raw, fixed))
             except Refused:
@@ -392,7 +391,7 @@ class NewsroomFiles(Files):
                 kept = review.thread(old)
                 fixed = {"status": "draft", "review": {"thread": kept} if kept else None}
                 self.notes.append(
-                    f"《{old.title}》原为“{STATUS_WORDS[old.status]}”，内容修改后已回到草稿，原有的审核签名已清除："
+                    f"《{old.title}》原为“{old.kind.fields['status'].value_label(old.status)}”，内容修改后已回到草稿，原有的审核签名已清除："
                     f"修改后的内容须重新送审、重新通过三审" +
                     ("（网站下次发布时不再显示它，直到重新通过终审）" if old.status == "published" else "") + "。")
         return fixed

@@ -98,7 +98,7 @@ def owns(person: Person, record: Record, units: set[str]) -> bool:
 
 def may_submit(person: Person, record: Record, units: set[str]) -> None:
     if record.status != "draft":
-        raise Refused(f"这篇稿件的状态是“{record.status}”，只有草稿（draft）才能送审")
+        raise Refused(f"这篇稿件的状态是“{record.kind.fields['status'].value_label(record.status)}”，只有草稿（draft）才能送审")
     if EDITOR in person.roles:
         return
     if CONTRIBUTOR not in person.roles:
@@ -109,7 +109,7 @@ def may_submit(person: Person, record: Record, units: set[str]) -> None:
 
 def _may_review(person: Person, record: Record, expected: str | None) -> str:
     if record.status != "review":
-        raise Refused(f"这篇稿件的状态是“{record.status}”，不在审核中")
+        raise Refused(f"这篇稿件的状态是“{record.kind.fields['status'].value_label(record.status)}”，不在审核中")
     pending = pending_stage(record)
     if pending is None:
         raise Refused("这篇稿件的三审已全部完成")

@@ -29,7 +29,6 @@ from .review import Person, Refused
 from .roles import PUBLISHERS, STAGE_ROLE
 
 log = logging.getLogger(__name__)
-STATUS_LABELS = {"draft": "草稿", "review": "审核中", "published": "已发布"}
 ACTION_VERBS = {"submit": "送审", "approve": "通过", "return": "退回"}
 
 
@@ -50,7 +49,7 @@ def csrf_failure(request, reason=""):
 def _row(record: Record) -> dict:
     # Plain values: Django's templates would look record.title up as record["title"].
     return {"title": record.title, "id": record.id, "kind": record.kind.name, "kind_label": record.kind.label,
-            "status": STATUS_LABELS.get(record.status, record.status),
+            "status": record.kind.fields["status"].value_label(record.status),
             "pending": STAGE_LABELS.get(review.pending_stage(record) or "", ""),
             "submitter": _submitter_name(record)}
 
@@ -171,7 +170,7 @@ def item(request, kind: str, rid: str):
     response = render(request, "newsroom/item.html", {
         "person": person, "title": record.title, "id": record.id, "path": record.path,
         "kind": record.kind.name, "kind_label": record.kind.label, "fields": fields, "body": record.body.strip("\n"),
-        "status": STATUS_LABELS.get(record.status, record.status), "pending": pending,
+        "status": record.kind.fields["status"].value_label(record.status), "pending": pending,
         "pending_label": STAGE_LABELS.get(pending or "", ""), "stages": stages, "thread": notes,
         "actions": _actions(person, record), "preview": preview, "queues": _queues(person),
         "publication": _publication(record)})
