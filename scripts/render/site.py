@@ -54,6 +54,31 @@ class Site:
         # Page of each record of a list-file kind (sms): its list is paginated.
         self.located: dict[str, str] = {}
         self.relations = Relations(self.records)
+        self._derived: dict[str, bool] = {}   # derived page: lists anything
+
+    # --- what this build shows ------------------------------------------------
+
+    def shown(self, kind: str) -> bool:
+        """Whether the kind is a column of this build: it has records (on the
+        public site published ones; in the preview drafts count). An empty
+        kind gets no list page, no menu entry, no home section: a column with
+        nothing in it is what the inspection fails (make audit 空白栏目)."""
+        return bool(self.by_kind.get(kind))
+
+    def builds(self, doc_path: str) -> bool:
+        """Whether the build writes the list page `doc_path` of a model entry:
+        a kind's list when the kind is shown, a derived page (`pages:`) when
+        it lists anything. What is not built is never linked (menu, home,
+        网站地图, sitemap.xml)."""
+        for name, kind in self.schema.kinds.items():
+            if kind.list_path == doc_path:
+                return self.shown(name)
+        name = doc_path[: -len(".md")] if doc_path.endswith(".md") else ""
+        if name in self.schema.pages:
+            if name not in self._derived:
+                self._derived[name] = bool(getattr(self, name)())
+            return self._derived[name]
+        return True
 
     def related(self, r: Record, kind: str) -> list[Record]:
         """Records of `kind` linked to r in either direction, in list order."""
@@ -112,7 +137,7 @@ class Site:
 
     def home_kinds(self) -> list[Kind]:
         """The kinds with a section on the home page, in its order."""
-        kinds = [k for k in self.schema.kinds.values() if k.show.home]
+        kinds = [k for k in self.schema.kinds.values() if k.show.home and self.shown(k.name)]
         return sorted(kinds, key=lambda k: (k.show.home.position, k.name))
 
     def headline(self) -> Record | None:
@@ -159,7 +184,7 @@ class Site:
                     out.append((paths.get(first, ""), label, first))
                     if isinstance(value, list):
                         walk([v for v in value[1:] if isinstance(v, dict)])
-        walk(nav_for(self.schema, []))
+        walk(nav_for(self.schema, [], built=self.builds))
         return out
 
     def measure(self, kind: Kind) -> str:
