@@ -106,8 +106,18 @@ class Site:
             first.setdefault(title, i)
         return sorted(entries, key=lambda e: first[e[0]])
 
+    def own_refs(self, r: Record, name: str) -> list[Record]:
+        """The records of this build that r's own field `name` names (one, or
+        each item of a list). Only r's own field: a unit listing a member
+        (its 相关党员) is not the member's 所在单位, a unit listing a film is
+        not one of the film's 片中典型; links the other way show as 相关…"""
+        value = r[name]
+        ids = value if isinstance(value, list) else [value]
+        return [self.by_id[v] for v in ids if isinstance(v, str) and v in self.by_id]
+
     def unit_of(self, member: Record) -> Record | None:
-        units = self.related(member, "unit")
+        """The member's unit record, from its own `unit` field only."""
+        units = self.own_refs(member, "unit")
         return units[0] if units else None
 
     def latest(self, kind: str, n: int) -> list[Record]:
