@@ -202,8 +202,10 @@ def test_without_samples_the_home_page_still_looks_complete(page, real_site, vie
         assert box["y"] + box["height"] <= PHONE["height"]
 
 
-@pytest.mark.parametrize("kind", ["unit-list", "unit-sector", "unit", "member-list", "video-list", "video", "honours",
-                                  "sms", "news-list", "news"])
+# No 红色短信 and no honour among the real records: those columns are not built
+# (tests/test_launched_site.py).
+@pytest.mark.parametrize("kind", ["unit-list", "unit-sector", "unit", "member-list", "video-list", "video",
+                                  "news-list", "news"])
 def test_without_samples_every_page_kind_is_readable(page, real_site, kind):
     root, url = real_site
     page.set_viewport_size(PHONE)
