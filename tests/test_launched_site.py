@@ -207,3 +207,32 @@ def test_the_release_gate_does_not_fail_a_site_of_few_columns(repo):
     assert empty.status == "pass" and not empty.problems
     hidden = {line.split("”")[0].split("“")[1] for line in empty.info}
     assert {"红色短信", "通知公告", "专题片", "工作动态", "数说党建"} <= hidden
+
+
+def test_the_menu_follows_the_pages_written_also_when_built_again(tmp_path):
+    """mkdocs' nav (the plugin: nav_for with docs_dir) has a model entry only
+    where its list page was written; a configuration built again (the
+    preview's rebuilds) loses the entry of a column emptied since."""
+    from scripts.records.schema import schema_for
+    from scripts.render.navigation import nav_for
+    from tests.conftest import ROOT
+
+    schema = schema_for(ROOT)
+    own = [{"首页": "index.md"}]
+    for kind in schema.kinds.values():
+        if kind.show.menu:
+            (tmp_path / kind.list_path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / kind.list_path).write_text("# x\n", encoding="utf-8")
+    labels = lambda nav: [next(iter(item)) for item in nav]   # noqa: E731
+    full = nav_for(schema, own, docs_dir=tmp_path)
+    assert "红色短信" in labels(full) and "通知公告" in labels(full)
+    (tmp_path / schema.kinds["sms"].list_path).unlink()
+    again = nav_for(schema, full, docs_dir=tmp_path)
+    assert "红色短信" not in labels(again) and "通知公告" in labels(again)
+    # 荣誉榜 (a derived page) was never written: not under 先进典型 either.
+    unit = next(item for item in again if "先进典型" in item)["先进典型"]
+    assert [next(iter(k)) for k in unit[1:] if isinstance(k, dict)] == ["优秀共产党员"]
+    # 先进典型 emptied: 优秀共产党员 under it moves up to the top.
+    (tmp_path / schema.kinds["unit"].list_path).unlink()
+    moved = nav_for(schema, again, docs_dir=tmp_path)
+    assert "先进典型" not in labels(moved) and "优秀共产党员" in labels(moved)

@@ -28,7 +28,7 @@ from ..records.schema import SCHEMA_PATH, Kind, Listing
 from ..site_config import site_config
 from .covers import cover_path, cover_svg
 from .environment import environment, md_text, needs_cover, template_cache  # noqa: F401 (the API)
-from .navigation import load_nav, model_paths
+from .navigation import load_nav
 from .pagination import Pager, paginate
 from .site import Site
 
@@ -252,7 +252,7 @@ def unlink_unbuilt(text: str, doc_path: str, site: Site) -> str:
     without published records, an empty derived list) as their text only:
     the page stays right while the column is empty, and links again when its
     first record is published."""
-    model = model_paths(site.schema)
+    model = {k.list_path for k in site.schema.kinds.values()} | {f"{n}.md" for n in site.schema.pages}
 
     def plain(m: re.Match) -> str:
         target = m.group(2)

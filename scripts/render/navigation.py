@@ -57,6 +57,9 @@ def _drop_unbuilt(items: list, model: set[str], built) -> list:
             kept = {}
             for title, value in item.items():
                 if isinstance(value, list):
+                    index = value[0] if value and isinstance(value[0], str) else None
+                    if index in model and not built(index):
+                        continue   # the section of a column not built: its entries come again below
                     value = _drop_unbuilt(value, model, built)
                     if value:
                         kept[title] = value
