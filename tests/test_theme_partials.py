@@ -46,7 +46,7 @@ def stock_site(built_site, tmp_path_factory) -> Path:
     from scripts.render.navigation import site_nav
 
     build(load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site),
-                      nav=site_nav(repo, schema_for(repo))))
+                      nav=site_nav(repo, schema_for(repo), docs_dir=repo / ".build" / "docs")))
     return site
 
 

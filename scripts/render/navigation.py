@@ -109,6 +109,6 @@ def nav_for(schema, own_nav: list | None, docs_dir=None, built=None) -> list:
     return own_nav + out
 
 
-def site_nav(root: Path, schema) -> list:
-    """The nav of the site built from `root`."""
-    return nav_for(schema, site_config(root).get("nav"))
+def site_nav(root: Path, schema, docs_dir=None) -> list:
+    """The nav of the site built from `root` (into `docs_dir`: its columns only)."""
+    return nav_for(schema, site_config(root).get("nav"), docs_dir=docs_dir)
