@@ -47,7 +47,7 @@ def test_a_field_added_to_the_model_is_in_the_form(repo):
 
 def test_every_kind_is_a_folder_collection_of_its_record_files():
     config = decap_config()
-    assert [c["name"] for c in config["collections"]] == ["unit", "member", "video", "sms", "figure", "news"]
+    assert [c["name"] for c in config["collections"]] == ["unit", "member", "video", "sms", "figure", "news", "notice"]
     assert collection(config, "sms")["folder"] == "exemplars/sms"
     assert collection(config, "sms")["extension"] == "yml"
     assert collection(config, "unit")["format"] == "frontmatter"

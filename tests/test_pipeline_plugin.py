@@ -36,7 +36,7 @@ def test_a_build_has_the_models_menu_and_tells_its_progress(tmp_path, capsys):
     docs = tmp_path / "docs"
     generate(repo.path, docs)
     own = site_config(repo.path).get("nav") or []
-    wanted = nav_for(schema_for(repo.path), copy.deepcopy(own))
+    wanted = nav_for(schema_for(repo.path), copy.deepcopy(own), docs_dir=docs)   # the columns written
     added = [next(iter(item)) for item in wanted[len(own):] if isinstance(item, dict)]
     assert added, "the model names no menu entry: nothing to test"
 

@@ -97,5 +97,5 @@ def test_duplicate_key(repo):
 
 def test_schema_kinds_cover_the_design():
     kinds = load_schema().kinds
-    assert set(kinds) == {"unit", "member", "video", "sms", "figure", "news"}
+    assert set(kinds) == {"unit", "member", "video", "sms", "figure", "news", "notice"}
     assert kinds["unit"].fields["sector"].values == ("农村", "社区", "两新组织", "机关")

@@ -193,17 +193,48 @@ def test_an_untimed_column_is_never_idle(site):
     assert rows["unit"].status == "skip" and rows["unit"].days == 1000 + (POSTED - START).days
 
 
+def samples_only(repo, kinds: int) -> None:
+    """A published sample in each of the model's extra columns: on the site
+    (samples show, marked 示例), yet no information of its own."""
+    for n in range(kinds):
+        repo.write(f"content/column{n}/s.yml", f"text: 示例内容\nsample: true\n{reviewed(START)}status: published\n")
+
+
 def test_empty_columns_are_flagged_and_five_are_a_veto(site):
     write_model(site, audit_model(empty_kinds=4))
+    samples_only(site, 4)
     four = veto_problems(site.path, POSTED)
     assert len([p for p in four if "是空白栏目" in p.message]) == 4 and not errors(four)
     report = audit(site.path, POSTED, build=False)
     assert not item(report, "empty").veto and item(report, "empty").status == "warn"
     write_model(site, audit_model(empty_kinds=5))
+    samples_only(site, 5)
     five = errors(veto_problems(site.path, POSTED))
     assert len(five) == 5 and all("空白栏目共 5 个" in p.message for p in five)
     assert five[0].path == SCHEMA_PATH and five[0].field == "kinds.column0.show.menu"
     assert audit(site.path, POSTED, build=False).failed
+
+
+def test_columns_without_any_published_record_are_hidden_not_empty(site):
+    """The build leaves a column with no published record out of the site
+    (tests/test_launched_site.py): the self-check says so and counts no
+    empty column, however many there are."""
+    write_model(site, audit_model(empty_kinds=6))
+    samples_only(site, 1)   # column0 shows (a sample), column1..5 are hidden
+    problems = veto_problems(site.path, POSTED)
+    assert [p.field for p in problems if "空白栏目" in p.message] == ["kinds.column0.show.menu"]
+    assert not errors(problems)
+    report = audit(site.path, POSTED, build=False)
+    empty = item(report, "empty")
+    assert empty.status == "warn" and not report.failed
+    assert empty.info == [f"栏目“空栏目{n}”暂无已发布信息，已自动隐藏，发布第一条后自动出现" for n in range(1, 6)]
+    assert "说明：栏目“空栏目3”暂无已发布信息，已自动隐藏" in text(report)
+    assert "栏目“空栏目3”暂无已发布信息，已自动隐藏" in html(report)
+    rows = {c.kind.name: c for c in report.columns}
+    assert rows["column3"].hidden and not rows["column0"].hidden
+    # A draft does not show it: the public site has no draft.
+    site.write("content/column3/d.yml", "text: 草稿\nstatus: draft\n")
+    assert rows["column3"].hidden == {c.kind.name: c for c in audit(site.path, POSTED, build=False).columns}["column3"].hidden
 
 
 def test_a_column_of_samples_only_is_empty(site):

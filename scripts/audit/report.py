@@ -42,9 +42,11 @@ def column_rows(report: Report) -> list[dict]:
         rows.append({"label": c.kind.label, "menu": bool(c.kind.show.menu), "published": c.published,
                      "last": f"{c.last}（{c.source}）" if c.last else "—",
                      "days": "—" if c.days is None else f"{c.days} 天", "limit": _limit(c),
-                     "status": "空白栏目" if c.published == 0 and c.kind.show.menu else
+                     "status": "已隐藏（暂无信息）" if c.hidden and c.kind.show.menu else
+                     "空白栏目" if c.published == 0 and c.kind.show.menu else
                      WORDS[c.status] if c.kind.audit.idle_days else "—",
-                     "level": FAIL if c.published == 0 and c.kind.show.menu else c.status})
+                     "level": SKIP if c.hidden and c.kind.show.menu else
+                     FAIL if c.published == 0 and c.kind.show.menu else c.status})
     return rows
 
 
@@ -57,6 +59,8 @@ def text(report: Report) -> str:
             out.append(f"  {MARKS[i.status]} {WORDS[i.status]:<3} {i.title}：{i.summary}")
             for p in i.problems[:SHOWN]:
                 out.append(f"      {p}")
+            for line in i.info:
+                out.append(f"      说明：{line}")
             if len(i.problems) > SHOWN:
                 out.append(f"      ……另有 {len(i.problems) - SHOWN} 处，见网页版报告")
             if advised(i):

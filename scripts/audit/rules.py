@@ -38,6 +38,8 @@ class Item:
     summary: str = ""
     advice: str = ""
     problems: list[Problem] = field(default_factory=list)
+    # What the item found that needs nothing done (said, never a problem).
+    info: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +52,9 @@ class Column:
     newest: Record | None
     days: int | None
     status: str
+    # Not on the site at all: no published record, samples included, so the
+    # build leaves the column out (render.site.Site.shown).
+    hidden: bool = False
 
 
 def parse_date(value) -> date | None:
@@ -179,8 +184,9 @@ def columns(snap: Snapshot, history: History, today: date, published: list[Recor
         newest = max(dated, key=lambda x: (x[0], x[2].path)) if dated else None
         days = (today - newest[0]).days if newest else None
         status = judge(days, kind.audit.idle_days, kind.audit.warn_days) if mine else SKIP
+        hidden = not any(r.kind is kind and r.is_published for r in snap.records)
         out.append(Column(kind, len(mine), newest[0] if newest else None, newest[1] if newest else "",
-                          newest[2] if newest else None, days, status))
+                          newest[2] if newest else None, days, status, hidden))
     return out
 
 
@@ -218,7 +224,11 @@ def column_item(snap: Snapshot, cols: list[Column]) -> Item:
 # --- 空白栏目 ---------------------------------------------------------------
 
 def empty_item(snap: Snapshot, cols: list[Column]) -> Item:
-    empty = [c for c in cols if c.kind.show.menu and c.published == 0]
+    # A column with no published record at all is left out of the built site
+    # (menu, home page, 网站地图, sitemap.xml, its list): not an empty column
+    # a reader or inspector can see. One showing only samples is.
+    hidden = [c for c in cols if c.kind.show.menu and c.hidden]
+    empty = [c for c in cols if c.kind.show.menu and c.published == 0 and not c.hidden]
     veto = len(empty) >= EMPTY_COLUMNS_VETO
     item = Item("empty", "空白栏目", veto=True,
                 advice="每个栏目都要有已发布的信息：发布该栏目的记录，或在 "
@@ -226,7 +236,10 @@ def empty_item(snap: Snapshot, cols: list[Column]) -> Item:
                 status=FAIL if veto else WARN if empty else PASS)
     item.summary = (f"{len(empty)} 个栏目没有任何已发布的信息"
                     + (f"（{EMPTY_COLUMNS_VETO} 个及以上为单项否决）" if empty else "")) if empty \
-        else "每个栏目都有已发布的信息"
+        else "网站上的每个栏目都有已发布的信息"
+    if hidden:
+        item.summary += f"；{len(hidden)} 个栏目暂无信息，已自动隐藏"
+    item.info = [f"栏目“{c.kind.label}”暂无已发布信息，已自动隐藏，发布第一条后自动出现" for c in hidden]
     for c in empty:
         item.problems.append(Problem(
             _model_path(snap), _model_line(snap, "kinds", c.kind.name, "show", "menu"), f"kinds.{c.kind.name}.show.menu",

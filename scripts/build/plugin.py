@@ -76,7 +76,7 @@ class ZltPlugin(BasePlugin[ZltConfig]):
         # nav_for never adds an entry twice: a configuration built again
         # (the preview's rebuilds) keeps one copy of each menu.
         schema = schema_for(self.root)
-        config.nav = nav_for(schema, config.nav)
+        config.nav = nav_for(schema, config.nav, docs_dir=config.docs_dir)
         # The theme names the feed (main.html, sitemap.html) by its kind's label.
         from .feed import feed_kind
         kind = feed_kind(schema)

@@ -55,7 +55,7 @@ def _has(record, field: str, value: str) -> bool:
 
 def page_kinds(root: Path) -> dict[str, str]:
     """{page kind: address relative to the site root}; a kind without records
-    gives its list page only."""
+    has no page at all (the build leaves an empty column out: render.site.Site.shown)."""
     snap = read_repository(root)
     site = Site(snap.schema, snap.records, preview=False)
     out = {"home": ""}
@@ -66,6 +66,8 @@ def page_kinds(root: Path) -> dict[str, str]:
             out.setdefault(path.parent.name if path.name == "index.md" else path.stem, url_of(page))
     for kind in snap.schema.kinds.values():
         items = site.by_kind.get(kind.name, [])
+        if not site.shown(kind.name):
+            continue
         if kind.is_list_file:
             out[kind.name] = url_of(kind.list_path)
         else:
@@ -79,7 +81,8 @@ def page_kinds(root: Path) -> dict[str, str]:
         if items and not kind.is_list_file:
             out[kind.name] = url_of(kind.doc_path(items[0].id))
     for name in snap.schema.pages:
-        out[name] = url_of(f"{name}.md")
+        if site.builds(f"{name}.md"):
+            out[name] = url_of(f"{name}.md")
     out["sitemap"] = "sitemap/"
     out["404"] = "404.html"
     return out

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # site (many news posts and members, fewer units and films, few figures). A
 # kind of the model not named here gets DEFAULT_SHARE; the shares are then
 # scaled to sum to one, so today's kinds keep today's counts.
-SHARES = {"news": 0.30, "member": 0.30, "unit": 0.15, "video": 0.08, "sms": 0.16, "figure": 0.01}
+SHARES = {"news": 0.30, "member": 0.30, "unit": 0.15, "video": 0.08, "sms": 0.14, "figure": 0.01, "notice": 0.02}
 DEFAULT_SHARE = 0.05
 # The share of records with an item in each optional list of structs (honours,
 # broadcasts): about one in four, as in the shipped content (at 10,000 records,

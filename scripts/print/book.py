@@ -86,12 +86,12 @@ class Book:
     def unit_name(self, member: Record) -> str:
         """A member's unit as the page names it: the unit record's name when it
         is printed too, else the text written (not the id of a record left out)."""
-        units = self.related(member, "unit")
-        if units:
-            return units[0].title
         value = member["unit"]
         if not isinstance(value, str) or not value.strip():
-            return ""
+            return ""   # never a unit that lists the member: not its own field
+        unit = self.by_id.get(value)
+        if unit is not None and unit.kind.name == "unit":
+            return unit.title
         if ID_RE.match(value) and value in self.known:
             return ""   # a record not printed (a sample, a draft)
         return value.strip()

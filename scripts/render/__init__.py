@@ -12,6 +12,8 @@ split into pages and grouped comes from the model (schema.yaml `list:` and
 """
 from __future__ import annotations
 
+import posixpath
+import re
 import shutil
 from pathlib import Path
 
@@ -106,7 +108,8 @@ class Renderer:
         self.snap, self.out, self.preview = snap, out, preview
         self.site = Site(snap.schema, snap.records, preview)
         self.env = environment(snap.root)
-        self.env.globals["nav"] = load_nav(snap.root, snap.schema)  # for the 网站地图 page
+        # For the 网站地图 page: the menu of what this build writes.
+        self.env.globals["nav"] = load_nav(snap.root, snap.schema, built=self.site.builds)
         # Front matter of content/'s hand-written pages by doc path: the home
         # page names the 三动工作法 pages with their own titles and descriptions.
         self.env.globals["content_meta"] = content_meta(snap)
@@ -181,6 +184,8 @@ class Renderer:
                  for kind in schema.kinds.values()]
         progress = Progress("生成页面", sum(len(self.site.by_kind.get(k.name, [])) for k, _, single in kinds if single))
         for kind, list_template, single in kinds:
+            if not self.site.shown(kind.name):
+                continue   # an empty column is not built (Site.shown)
             self.write_list(kind, list_template)
             if single:
                 for r in self.site.by_kind.get(kind.name, []):
@@ -192,6 +197,8 @@ class Renderer:
             listing = schema.pages.get(name)
             if listing is not None:   # a derived list: its items from the site
                 items = getattr(self.site, name)()
+                if not items:
+                    continue   # nothing to list: not built, like an empty kind
                 self.write_pages(paginate(items, doc_path, listing.page_size), f"pages/{page.name}", listing)
             else:
                 self.write(doc_path, f"pages/{page.name}")
@@ -221,7 +228,10 @@ class Renderer:
             target = self.out / src.relative_to(content)
             target.parent.mkdir(parents=True, exist_ok=True)
             if rel in self.snap.texts:
-                target.write_text(self.snap.texts[rel], encoding="utf-8")
+                text = self.snap.texts[rel]
+                if rel.endswith(".md"):
+                    text = unlink_unbuilt(text, src.relative_to(content).as_posix(), self.site)
+                target.write_text(text, encoding="utf-8")
             else:
                 shutil.copyfile(src, target)
 
@@ -232,6 +242,25 @@ class Renderer:
                     target = self.out / value
                     target.parent.mkdir(parents=True, exist_ok=True)
                     images.copy_media(self.snap.root, value, target)
+
+
+_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^)\s#]+)(#[^)\s]*)?(?:\s+\"[^\"\n]*\")?\)")
+
+
+def unlink_unbuilt(text: str, doc_path: str, site: Site) -> str:
+    """A hand-written page's links to a column this build leaves out (a kind
+    without published records, an empty derived list) as their text only:
+    the page stays right while the column is empty, and links again when its
+    first record is published."""
+    model = {k.list_path for k in site.schema.kinds.values()} | {f"{n}.md" for n in site.schema.pages}
+
+    def plain(m: re.Match) -> str:
+        target = m.group(2)
+        if "://" in target or target.startswith(("/", "mailto:")):
+            return m.group(0)
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), target))
+        return m.group(1) if path in model and not site.builds(path) else m.group(0)
+    return _LINK.sub(plain, text)
 
 
 def render_site(snap: Snapshot, out: Path, preview: bool = False) -> int:

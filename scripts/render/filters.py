@@ -208,6 +208,19 @@ def needs_cover(r: Record) -> bool:
     return r.kind.show.cover in SHAPES and not (name and r[name])
 
 
+def own_picture(r: Record) -> bool:
+    """Whether r has a picture of its own (`show.picture` filled in), not
+    a drawn cover: a headline shows no cover, which only repeats its title."""
+    name = picture_field(r)
+    return bool(name and r[name])
+
+
+def playable(r: Record) -> bool:
+    """Whether r has a video file to play (a `media: video` field filled in):
+    a film without one gets no play mark (▶) and no player."""
+    return any(f.type == "media" and f.media == "video" and r[name] for name, f in r.kind.fields.items())
+
+
 def picture(root: Path, r: Record) -> dict | None:
     """A record's picture for cards and headlines: its photo or poster, else
     its build-time cover (decorative: alt text empty, the title is beside
@@ -270,7 +283,7 @@ def filters(root: Path) -> dict:
         record_title=record_title, facts=facts, shown_fields=shown_fields, fact_fields=fact_fields,
         honour=view.honour_text, picture=partial(picture, root), photo_size=partial(images.photo_size, root),
         number=number, amount=amount, cn_date=cn_date, isodate=isodate, body=body,
-        chart=chart, chart_groups=chart_groups,
+        chart=chart, chart_groups=chart_groups, own_picture=own_picture, playable=playable,
     )
     out.update(video_filters(root))
     out.update(qr.jinja_filters(root))  # record | page_url

@@ -54,6 +54,31 @@ class Site:
         # Page of each record of a list-file kind (sms): its list is paginated.
         self.located: dict[str, str] = {}
         self.relations = Relations(self.records)
+        self._derived: dict[str, bool] = {}   # derived page: lists anything
+
+    # --- what this build shows ------------------------------------------------
+
+    def shown(self, kind: str) -> bool:
+        """Whether the kind is a column of this build: it has records (on the
+        public site published ones; in the preview drafts count). An empty
+        kind gets no list page, no menu entry, no home section: a column with
+        nothing in it is what the inspection fails (make audit 空白栏目)."""
+        return bool(self.by_kind.get(kind))
+
+    def builds(self, doc_path: str) -> bool:
+        """Whether the build writes the list page `doc_path` of a model entry:
+        a kind's list when the kind is shown, a derived page (`pages:`) when
+        it lists anything. What is not built is never linked (menu, home,
+        网站地图, sitemap.xml)."""
+        for name, kind in self.schema.kinds.items():
+            if kind.list_path == doc_path:
+                return self.shown(name)
+        name = doc_path[: -len(".md")] if doc_path.endswith(".md") else ""
+        if name in self.schema.pages:
+            if name not in self._derived:
+                self._derived[name] = bool(getattr(self, name)())
+            return self._derived[name]
+        return True
 
     def related(self, r: Record, kind: str) -> list[Record]:
         """Records of `kind` linked to r in either direction, in list order."""
@@ -81,8 +106,18 @@ class Site:
             first.setdefault(title, i)
         return sorted(entries, key=lambda e: first[e[0]])
 
+    def own_refs(self, r: Record, name: str) -> list[Record]:
+        """The records of this build that r's own field `name` names (one, or
+        each item of a list). Only r's own field: a unit listing a member
+        (its 相关党员) is not the member's 所在单位, a unit listing a film is
+        not one of the film's 片中典型; links the other way show as 相关…"""
+        value = r[name]
+        ids = value if isinstance(value, list) else [value]
+        return [self.by_id[v] for v in ids if isinstance(v, str) and v in self.by_id]
+
     def unit_of(self, member: Record) -> Record | None:
-        units = self.related(member, "unit")
+        """The member's unit record, from its own `unit` field only."""
+        units = self.own_refs(member, "unit")
         return units[0] if units else None
 
     def latest(self, kind: str, n: int) -> list[Record]:
@@ -112,7 +147,7 @@ class Site:
 
     def home_kinds(self) -> list[Kind]:
         """The kinds with a section on the home page, in its order."""
-        kinds = [k for k in self.schema.kinds.values() if k.show.home]
+        kinds = [k for k in self.schema.kinds.values() if k.show.home and self.shown(k.name)]
         return sorted(kinds, key=lambda k: (k.show.home.position, k.name))
 
     def headline(self) -> Record | None:
@@ -159,7 +194,7 @@ class Site:
                     out.append((paths.get(first, ""), label, first))
                     if isinstance(value, list):
                         walk([v for v in value[1:] if isinstance(v, dict)])
-        walk(nav_for(self.schema, []))
+        walk(nav_for(self.schema, [], built=self.builds))
         return out
 
     def measure(self, kind: Kind) -> str:
