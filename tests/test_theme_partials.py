@@ -44,11 +44,13 @@ def stock_site(built_site, tmp_path_factory) -> Path:
     shutil.copyfile(repo / "网站设置.yml", work / "网站设置.yml")
     site = work / "site"
     from scripts.build.plugin import register
+    from scripts.build.swap import source_date_epoch
 
     # The project's plugin (the model's menu, the feed's name), as every build has it.
     config = load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site))
     register(config)
-    build(config)
+    with source_date_epoch(repo):   # the dates the project's build gives its pages
+        build(config)
     return site
 
 
