@@ -145,3 +145,17 @@ def test_the_checks_find_what_they_look_for(page):
     assert ["小"] == [label for label, *_ in page.evaluate(SMALL_TARGETS, MIN_TARGET_PX)]
     rules = {v["id"] for v in Axe().run(page, options=AXE_ALL).response["violations"]}
     assert "region" in rules
+
+
+@pytest.mark.parametrize("choice", ["标准", "大", "特大"])
+def test_the_desktop_search_box_sits_inside_the_channel_bar(browser, site_url, choice):
+    """The box is laid over the bar's right end: it must not hang out of it."""
+    context, page = reader_at(browser, 1366, SIZES[choice])
+    try:
+        page.goto(site_url)
+        bar = page.locator(".md-header").bounding_box()
+        box = page.locator(".md-header .zlt-search-open").bounding_box()
+    finally:
+        context.close()
+    assert bar["y"] <= box["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"] + 0.5, (bar, box)
+    assert box["x"] + box["width"] <= 1366
