@@ -55,8 +55,15 @@ def stock_site(built_site, tmp_path_factory) -> Path:
     from scripts.records.schema import schema_for
     from scripts.render.navigation import site_nav
 
-    build(load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site),
-                      nav=site_nav(repo, schema_for(repo))))
+    from scripts.build.feed import feed_kind
+
+    config = load_config(str(work / "mkdocs.yml"), docs_dir=str(repo / ".build" / "docs"), site_dir=str(site),
+                         nav=site_nav(repo, schema_for(repo)))
+    # What the project's plugin (scripts/build/plugin.py, not in mkdocs.yml:
+    # the pipeline adds it) gives the theme: the feed's name, for its link.
+    kind = feed_kind(schema_for(repo))
+    config.extra["feed_label"] = kind.label if kind else ""
+    build(config)
     return site
 
 
