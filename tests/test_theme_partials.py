@@ -26,6 +26,16 @@ def squeeze(html: str) -> str:
     return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html).replace(' ">', '">').replace(" >", ">")
 
 
+# partials/nav.html names a section's list by its title (aria-label) where
+# Material names it by an icon-only toggle (aria-labelledby): the one
+# difference allowed, checked for what it says by test_section_lists_are_named.
+_SUBNAV_NAME = re.compile(r'(<nav class="md-nav" data-md-level="[1-9]\d*") aria-label(?:ledby)?="[^"]*"')
+
+
+def same_but_names(html: str) -> str:
+    return _SUBNAV_NAME.sub(r"\1", squeeze(html))
+
+
 @pytest.fixture(scope="module")
 def stock_site(built_site, tmp_path_factory) -> Path:
     """The same generated Markdown, built with Material's own partials."""
@@ -65,7 +75,7 @@ def test_every_page_is_materials_markup(built_site, stock_site):
             mine, theirs = part.search(ours), part.search(stock)
             assert (mine is None) == (theirs is None), rel
             if mine:
-                assert squeeze(mine.group(0)) == squeeze(theirs.group(0)), f"{rel}: {part.pattern[:30]}"
+                assert same_but_names(mine.group(0)) == same_but_names(theirs.group(0)), f"{rel}: {part.pattern[:30]}"
         # Everything else is the same, but a hidden table of contents is empty.
         toc_ours, toc_stock = _SECONDARY.search(ours).group(0), _SECONDARY.search(stock).group(0)
         if " hidden>" in toc_stock.split(">", 1)[0] + ">":
@@ -73,8 +83,26 @@ def test_every_page_is_materials_markup(built_site, stock_site):
             assert 'data-md-component="toc"' not in toc_ours
         else:
             assert squeeze(toc_ours) == squeeze(toc_stock), rel
-        assert squeeze(_SECONDARY.sub("", ours)) == squeeze(_SECONDARY.sub("", stock)), rel
+        assert same_but_names(_SECONDARY.sub("", ours)) == same_but_names(_SECONDARY.sub("", stock)), rel
     assert hidden_tocs > 0
+
+
+def test_section_lists_are_named_by_their_title(built_site):
+    """Every list of a section in the menu is a navigation landmark with a name
+    of its own: its section's title and 栏目 (an icon-only toggle names
+    nothing; the table of contents names its lists by the bare heading)."""
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    subnavs = re.findall(r'<nav class="md-nav" data-md-level="1" ([^>]*)>\s*<label class="md-nav__title"[^>]*>'
+                         r'\s*<span class="md-nav__icon md-icon"></span>\s*([^<]+?)\s*</label>', html)
+    assert len(subnavs) >= 2
+    for attrs, title in subnavs:
+        named = re.search(r'aria-label="([^"]*)"', attrs)
+        labelled = re.search(r'aria-labelledby="([^"]*)"', attrs)
+        if named:
+            assert named.group(1) == f"{title}栏目"
+        else:  # named by a toggle that carries the title as its text
+            toggle = re.search(rf'<label[^>]*id="{labelled.group(1)}"[^>]*>(.*?)</label>', html, re.S).group(1)
+            assert title in toggle
 
 
 def test_the_features_are_the_ones_the_fast_menu_knows():

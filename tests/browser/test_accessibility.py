@@ -26,11 +26,11 @@ def violations(page) -> list[str]:
 
 def open_search(page):
     """Opens whatever the header's search control is, as a reader would."""
-    control = page.locator("header").get_by_role("button", name=re.compile("搜索"))
+    control = page.locator(".md-header").get_by_role("button", name=re.compile("搜索"))
     if control.count() and control.first.is_visible():
         control.first.click()
     else:  # a search field shown in the header itself (wide screens)
-        page.locator("header input[aria-label*='搜索'], header input[placeholder*='搜索']").first.click()
+        page.locator(".md-header input[aria-label*='搜索'], .md-header input[placeholder*='搜索']").first.click()
     page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'INPUT'")
 
 
@@ -110,7 +110,7 @@ def test_the_keyboard_opens_the_search(page, site_url):
     page.goto(site_url + EXEMPLAR)
     for _ in range(20):
         page.keyboard.press("Tab")
-        name = page.evaluate("(e => [e.getAttribute('aria-label') || e.innerText.trim(), !!e.closest('header')])"
+        name = page.evaluate("(e => [e.getAttribute('aria-label') || e.innerText.trim(), !!e.closest('.md-header')])"
                              "(document.activeElement)")
         if name[1] and "搜索" in name[0]:
             break
@@ -214,7 +214,7 @@ def test_tap_targets_are_at_least_44_px_on_a_phone(page, site_url, path):
     page.set_viewport_size(PHONE)
     page.goto(site_url + path)
     # The search box's own controls belong to the search UI, tested with it.
-    targets = "header button:not(.md-search *), .zlt-reading button, article li a, .md-post a, footer a"
+    targets = "header button, .md-header button:not(.md-search *), .zlt-reading button, article li a, .md-post a, footer a"
     assert page.evaluate(SMALL_TARGETS, targets) == []
     page.get_by_role("button", name="打开导航菜单").click()
     page.wait_for_timeout(300)  # the drawer slides in

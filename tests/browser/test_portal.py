@@ -102,7 +102,7 @@ def test_the_desktop_shows_the_channel_bar_and_the_reading_aids_at_once(page, si
     assert tabs.is_visible()
     for channel in ("首页", "先进典型", "专题片", "红色短信", "数说党建", "工作动态"):
         assert tabs.get_by_role("link", name=channel, exact=True).is_visible(), channel
-    assert page.locator("header").get_by_role("button", name="搜索").is_visible()
+    assert page.locator(".md-header").get_by_role("button", name="搜索").is_visible()
     assert page.locator(".zlt-masthead__motto").inner_text().split() == ["全面抓党建", "全员抓党建", "全程抓党建"]
     assert page.locator(".md-sidebar--primary").is_hidden() and page.locator(".md-sidebar--secondary").is_hidden()
 

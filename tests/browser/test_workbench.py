@@ -13,7 +13,7 @@ the browser; Ctrl+C stops everything. Every request of the browser is
 recorded: none leaves 127.0.0.1; the page's Content-Security-Policy blocks
 nothing Decap needs.
 
-Screenshots of each step go to .build/screenshots/workbench/ (not committed):
+Screenshots of each step go to .build/screenshots/workbench/ (copied into docs/screenshots/workbench/ by `python -m scripts.dev.screenshots --docs`, for 编辑指南.md):
 编辑指南.md shows them.
 """
 from __future__ import annotations
