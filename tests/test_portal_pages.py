@@ -106,7 +106,7 @@ def test_every_footer_link_of_the_offline_bundle_is_a_file_in_it(full_repo, tmp_
             footer = re.search(r"<footer.*?</footer>", html, re.S).group(0)
             assert "MkDocs" not in footer and "Material" not in footer
             for href in re.findall(r'href="([^"]+)"', footer):
-                if href.startswith("https://"):
-                    continue          # the official registration link
+                if re.match(r"https?://", href):
+                    continue          # the registration link, 相关链接: other sites
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(href)))
                 assert target in names, (name, href)
