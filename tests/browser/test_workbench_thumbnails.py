@@ -130,6 +130,7 @@ def photos_shown(browser, entered, files: dict[str, bytes], shots: str) -> None:
         ours = urllib.parse.urlsplit(cms).netloc
         page.get_by_role("button", name="进入编辑工作台").click()
         page.get_by_role("link", name="先进典型").first.wait_for()
+        opened = time.monotonic()
         page.goto(f"{cms}#/collections/unit/entries/{UNIT_ID}")
 
         # The form: 照片 first, then 更多照片's one item, in the model's order;
@@ -139,6 +140,7 @@ def photos_shown(browser, entered, files: dict[str, bytes], shots: str) -> None:
         shown = [shown_as(thumbnails.nth(i), e) for i, e in enumerate(expected)]
         assert [(tuple(s["size"]), s["sha256"]) for s in shown] == expected, shown
         assert thumbnails.count() == len(expected)
+        print(f"\n{shots}: form opened to both thumbnails shown in {time.monotonic() - opened:.1f} s")
         # From the backend (getMedia's base64, as a blob of this page), not a guessed URL.
         assert all(s["src"].startswith(f"blob:http://{ours}/") for s in shown), shown
         assert "getMedia" in actions, actions
