@@ -407,6 +407,82 @@
   CMS.registerWidget('zlt-id', IdControl);
   CMS.registerWidget('zlt-ref', RefControl);
 
+  /* --- Photos: the thumbnail of a photo the record already has -------------- */
+  // Decap 3.16's image control (decap-cms-widget-file, withFileControl's
+  // Image) asks for its thumbnail once, when it mounts: a React effect on
+  // [value, field, getAsset]. A path such as media/photos/x.jpg (how the
+  // records name photos) is no URL, so Decap's getAsset starts loading the
+  // photo through the backend (getMedia) and meanwhile answers with its blank
+  // placeholder, empty.svg; when the photo has loaded, none of the three has
+  // changed (getAsset is memoized per collection), and nothing asks again:
+  // the form shows a blank box (Decap's issue #7099, back since its sortable
+  // images). This wrapper of Decap's own control asks again until the photo
+  // has loaded, then hands the control a new getAsset, which it takes as the
+  // reason to ask for its thumbnail again. Decap's control does everything
+  // else; its shouldComponentUpdate still decides (Decap's Widget asks the
+  // control's, which here is this wrapper's).
+  var DecapImage = CMS.getWidget('image');
+  var PLACEHOLDER = 'empty.svg';      // the path of Decap's blank asset (decap-cms-core actions/media)
+  var LOADING_POLL_MS = 200, LOADING_LIMIT_MS = 60000;
+
+  var ImageControl = createClass({
+    getInitialState: function () { return { loaded: 0 }; },
+    componentDidMount: function () { this.follow(); },
+    componentDidUpdate: function (before) { if (before.value !== this.props.value) this.follow(); },
+    componentWillUnmount: function () { clearInterval(this.poll); },
+    paths: function () {
+      var v = plain(this.props.value);
+      if (!v) return [];
+      return (Array.isArray(v) ? v : [v]).filter(function (path) { return typeof path === 'string' && path; });
+    },
+    loading: function () {
+      var p = this.props;
+      return this.paths().some(function (path) {
+        var asset = p.getAsset(path, p.field);
+        return !!asset && asset.path === PLACEHOLDER;
+      });
+    },
+    follow: function () {
+      var self = this, started = Date.now();
+      clearInterval(this.poll);
+      if (!this.loading()) return;
+      this.poll = setInterval(function () {
+        if (self.loading() && Date.now() - started < LOADING_LIMIT_MS) return;
+        clearInterval(self.poll);
+        self.setState({ loaded: self.state.loaded + 1 });
+      }, LOADING_POLL_MS);
+    },
+    // One function per (Decap's getAsset, loads seen): the same between
+    // renders, so that the control's shouldComponentUpdate sees no change.
+    boundGetAsset: function (getAsset, loaded) {
+      var b = this.bound;
+      if (!b || b.getAsset !== getAsset || b.loaded !== loaded) {
+        b = this.bound = { getAsset: getAsset, loaded: loaded,
+          call: function (path, field) { return getAsset(path, field); } };
+      }
+      return b.call;
+    },
+    setControl: function (control) { this.control = control; },
+    innerProps: function (props, loaded) {
+      return Object.assign({}, props, { getAsset: this.boundGetAsset(props.getAsset, loaded), ref: this.setControl });
+    },
+    shouldComponentUpdate: function (nextProps, nextState) {
+      var loaded = nextState ? nextState.loaded : this.state.loaded, c = this.control;
+      if (loaded !== this.state.loaded) return true;
+      return !c || !c.shouldComponentUpdate || c.shouldComponentUpdate(this.innerProps(nextProps, loaded));
+    },
+    getValidateValue: function () {
+      return this.control && this.control.getValidateValue ? this.control.getValidateValue() : this.props.value;
+    },
+    render: function () {
+      return h(DecapImage.control, this.innerProps(this.props, this.state.loaded));
+    },
+  });
+
+  // Under Decap's own name: the forms keep `widget: image` (and what Decap
+  // does with image fields: the photo library, the entry cards).
+  CMS.registerWidget('image', ImageControl, DecapImage.preview, DecapImage.schema);
+
   /* --- The preview pane: the project's check and the real page ------------- */
 
   var paneStyle = { font: '16px/1.6 "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif',
