@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "编辑指南.md"
 BLOCK_RE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.M | re.S)
 SKIP = ("make serve", "make edit", "git push")
-REPO_FILES = ("Makefile", "requirements.txt", "requirements-dev.txt", "mkdocs.yml")
+REPO_FILES = ("Makefile", "requirements.txt", "requirements-dev.txt", "mkdocs.yml", "网站设置.yml")
 REPO_DIRS = ("scripts", "templates", "content", "exemplars", "wording")
 
 
