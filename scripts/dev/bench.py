@@ -302,9 +302,9 @@ def report(results: list[dict], command: str, load: tuple, elapsed: float) -> st
                    "feed": f["feed_bytes"], "search": f["search_bytes"], "finish": 0}
         for name, label in STAGES:
             st = r["stages"][name]
-            if not st["seconds"] and name in ("search", "feed"):
-                continue
-            out = outputs[name]
+            if not st["seconds"] and name in ("search", "feed", "incremental"):
+                continue   # a stage this build did not run (a full build plans nothing)
+            out = outputs.get(name, 0)
             lines.append(f"| {f['records']} | {label} | {st['seconds']:.1f} | {st['cpu_seconds']:.1f} "
                          f"| {_mb(st['peak_rss_kb'])} | {out:,} | {out // n:,} |")
         staged = sum(r["stages"][name]["seconds"] for name, _ in STAGES)
