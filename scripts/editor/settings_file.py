@@ -100,6 +100,14 @@ def settings_to_disk(raw: str, old_text: str | None) -> str:
     """The file for the form's text `raw`, keeping what the old file has that
     the form does not show."""
     form, old = parse(raw), parse(old_text or "")
+    # mkdocs.yml inherits this file: any other top-level key would be MkDocs
+    # configuration (hooks, theme, markdown_extensions…) written from a
+    # browser. Only the form's settings may change; others stay as they were.
+    shown = {s.key for s in SETTINGS if "." not in s.key} | {"extra"}
+    for key, value in form.items():
+        if key not in shown and (key not in old or old[key] != value):
+            raise SettingsError(f"“{key}”不是表单中的网站设置，不能在工作台修改"
+                                "（网站的其他设置在 mkdocs.yml 中，由技术人员维护）")
     merged = {**old, **{k: v for k, v in form.items() if k != "extra"}}
     merged["extra"] = {**(old.get("extra") or {}), **(form.get("extra") or {})}
     return settings_text(merged)
