@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 COUNT = 300
 PAGE_SIZE = 10          # small pages, so that a few hundred records make many
 PAGE_LIMIT = 150 * 1024
+MOST = 2 * PAGE_SIZE   # a list page's most items (render.pagination)
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +92,13 @@ def test_lists_paginate_and_hold_every_record_once(synth_site, kind, first):
     root, site, records = synth_site
     items = [r for r in records if r.kind.name == kind]
     paths = list_pages(site, first)
-    assert len(paths) == math.ceil(len(items) / PAGE_SIZE) > 1
+    assert len(paths) >= math.ceil(len(items) / MOST) > 1
     seen = []
     for n, path in enumerate(paths, 1):
         html = page(site, path)
         found = re.findall(r'(?:href="(?:[^"]*/)?|id=")(synth-[a-z]+-\d{5})', html)
         mine = [i for i in dict.fromkeys(found) if i.startswith(f"synth-{kind}-")]
-        assert 0 < len(mine) <= PAGE_SIZE, path
+        assert 0 < len(mine) <= MOST, path
         seen += mine
         assert f"第 {n} 页，共 {len(paths)} 页" in re.sub(r"<[^>]+>", "", html)
         assert ("上一页</a>" in html) == (n > 1)
@@ -130,10 +131,10 @@ def test_honours_and_news_paginate_and_the_home_page_is_bounded(synth_site):
     root, site, records = synth_site
     honours = list_pages(site, "honours.md")
     held = sum(len(r["honours"] or []) for r in records if r.kind.name in ("unit", "member"))
-    assert len(honours) == math.ceil(held / PAGE_SIZE) > 1
+    assert len(honours) >= math.ceil(held / MOST) > 1
     news = sum(r.kind.name == "news" for r in records)
     pages = list_pages(site, "news/index.md")
-    assert len(pages) == math.ceil(news / PAGE_SIZE) > 1
+    assert len(pages) >= math.ceil(news / MOST) > 1
     home = (site / "index.html").read_text(encoding="utf-8")
     # The portal's parts are bounded (the model's `show.home.count`, at most
     # HOME_MAX): cards of each sector, members, films, news.
@@ -185,12 +186,13 @@ def test_progress_speaks_for_long_steps_only():
 
 
 def test_pager_links_a_window_of_pages():
-    pages = pagination.paginate(list(range(95)), "exemplars/members/index.md", per_page=10)
-    assert len(pages) == 10
+    items = [f"item-{n:03d}" for n in range(300)]
+    pages = pagination.paginate(items, "exemplars/members/index.md", per_page=10)
+    assert len(pages) >= 20
     pager, chunk = pages[4]
-    assert chunk == list(range(40, 50))
     assert pager.path(1) == "exemplars/members/index.md"
-    assert pager.previous == "exemplars/members/page/4.md" and pager.next == "exemplars/members/page/6.md"
-    assert pager.window() == [1, 3, 4, 5, 6, 7, 10]
+    assert pager.previous == pages[3][0].path(4) != pager.next == pages[5][0].path(6)
+    assert re.fullmatch(r"exemplars/members/page/[0-9a-f]{10}\.md", pager.next)
+    assert pager.window() == [1, 3, 4, 5, 6, 7, len(pages)]
     assert pagination.paginate([], "honours.md")[0][0].count == 1
-    assert pagination.page_paths("honours.md", 2) == ["honours.md", "honours/page/2.md"]
+    assert pagination.page_paths("honours.md", [[1], [2]], key=str)[1].startswith("honours/page/")

@@ -178,7 +178,7 @@ class Workbench:
     def page_url(self, rel: str) -> str:
         """The address of a record's page in the live preview (for a kind
         without pages of its own: its list page, at the record's anchor)."""
-        from ..render.pagination import page_paths
+        from ..render.pagination import page_holding
         from ..records.loader import read_repository
 
         kind, rid = self.schema.kind_for_path(rel), PurePosixPath(rel).stem
@@ -187,10 +187,7 @@ class Workbench:
             return self.preview_url + doc[: -len(".md")].removesuffix("index") + ("" if doc.endswith("index.md") else "/")
         items = sorted((r for r in read_repository(self.root, self.schema).records if r.kind is kind),
                        key=kind.listing.sort_key)
-        size = kind.listing.page_size or max(1, len(items))
-        index = next((i for i, r in enumerate(items) if r.id == rid), 0)
-        paths = page_paths(kind.list_path, index // size + 1)
-        doc = paths[-1]
+        doc = page_holding(items, kind.list_path, kind.listing.page_size, rid)
         folder = doc[: -len("index.md")] if doc.endswith("index.md") else doc[: -len(".md")] + "/"
         return f"{self.preview_url}{folder}#{rid}"
 

@@ -46,7 +46,7 @@ from ..deploy.csp import meta_policy
 from ..editor.serve import STATE_FILE, caught_up
 from ..records.loader import read_repository
 from ..records.schema import Kind, schema_for
-from ..render.pagination import page_paths
+from ..render.pagination import page_holding
 from . import repository
 from .access import may_read, person_of
 from .review import Person
@@ -86,9 +86,7 @@ def page_of(root: Path, kind: Kind, rid: str) -> str:
         return _folder(kind.doc_path(rid))
     items = sorted((r for r in read_repository(root, schema_for(root)).records if r.kind is kind),
                    key=kind.listing.sort_key)
-    size = kind.listing.page_size or max(1, len(items))
-    index = next((i for i, r in enumerate(items) if r.id == rid), 0)
-    return f"{_folder(page_paths(kind.list_path, index // size + 1)[-1])}#{rid}"
+    return f"{_folder(page_holding(items, kind.list_path, kind.listing.page_size, rid))}#{rid}"
 
 
 def _folder(doc: str) -> str:
