@@ -34,7 +34,8 @@ from ..site_config import site_config
 from . import incremental
 from .feed import write_feed
 from .search import index_site, page_texts
-from .swap import TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, swap_in
+from .swap import (TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, spare_of,
+                   swap_in)
 
 log = logging.getLogger("zlt")
 OFFLINE_NAME = "zhalantun-dangjian-offline"   # ASCII: old terminals mangle Chinese zip names
@@ -223,7 +224,8 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                         raise incremental.FullBuild("按要求（--full）")
                     plan = incremental.plan(root, out, docs, fingerprint)
                     shutil.rmtree(new_site, ignore_errors=True)
-                    incremental.prepare_site(plan, out, docs, new_site, target.directory_urls)
+                    incremental.prepare_site(plan, out, docs, new_site, target.directory_urls,
+                                             spare=spare_of(out), live_files=plan.live_files)
                 except incremental.FullBuild as e:
                     log.info(incremental.note(str(e)))
         with stage("mkdocs"), source_date_epoch(root):
@@ -261,7 +263,7 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                     docs=plan.docs if plan else incremental.file_hashes(docs),
                     site_files=incremental.manifest(new_site), nav=plugin.nav_signature, search=texts)
                 incremental.forget_state(root)
-                swap_in(new_site, out)
+                swap_in(new_site, out, keep=spare_of(out))
                 incremental.save_state(root, state)
                 # Keep the last generated Markdown where mkdocs.yml points, so
                 # that a plain `mkdocs build` or `mkdocs serve` works on it too

@@ -74,25 +74,42 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Replace target by new so that target is always whole; new is consumed."""
+def swap_in(new: Path, target: Path, keep: Path | None = None) -> None:
+    """Replace target by new so that target is always whole; new is consumed.
+    `keep`: where the previous target goes instead of being deleted (the
+    next incremental build starts from it, build.incremental)."""
+    if keep is not None:
+        shutil.rmtree(keep, ignore_errors=True)
     if not target.exists():
         os.rename(new, target)
         return
     if _exchange(new, target):
-        shutil.rmtree(new)          # now the previous target
+        if keep is not None:
+            os.rename(new, keep)    # now the previous target
+        else:
+            shutil.rmtree(new)
         return
     old = _old(target)              # fallback: two renames, recovered by recover()
     if old.exists():
         shutil.rmtree(old)
     os.rename(target, old)
     os.rename(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+    if keep is not None:
+        os.rename(old, keep)
+    else:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def spare_of(target: Path) -> Path:
+    """Where swap_in keeps the previous site for the next incremental build."""
+    return target.with_name(f"{TEMP_PREFIX}spare-{target.name}")
 
 
 def remove_stale_temps(folder: Path) -> None:
     """Temporary folders left by builds that were killed (their pid is gone)."""
     for p in folder.glob(TEMP_PREFIX + "*"):
+        if p.name.startswith(TEMP_PREFIX + "spare-"):
+            continue
         try:
             pid = int(p.name[len(TEMP_PREFIX):].split("-")[-2])
             os.kill(pid, 0)
