@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -40,6 +41,22 @@ def _build(root: Path, full: bool) -> dict:
 def _tree(site: Path) -> dict[str, tuple[int, str]]:
     return {p.relative_to(site).as_posix(): (p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest())
             for p in site.rglob("*") if p.is_file()}
+
+
+def _rsync_sends(before: Path, site: Path, work: Path) -> int:
+    """The bytes rsync exchanges to publish `site` over a network to a
+    server that has `before` (make publish: rsync --checksum --link-dest to
+    the previous release; over SSH rsync sends only what differs inside a
+    changed file too, which --no-whole-file asks for on this machine)."""
+    into = work / "rsync-into"
+    shutil.rmtree(into, ignore_errors=True)
+    done = subprocess.run(["rsync", "--recursive", "--links", "--checksum", "--no-whole-file", "--stats",
+                           f"--link-dest={before.resolve()}", f"{site}/", f"{into}/"],
+                          capture_output=True, text=True, check=True)
+    shutil.rmtree(into, ignore_errors=True)
+    sent = re.search(r"Total bytes sent: ([\d,.]+)", done.stdout)
+    received = re.search(r"Total bytes received: ([\d,.]+)", done.stdout)
+    return sum(int(re.sub(r"[,.]", "", m.group(1))) for m in (sent, received) if m)
 
 
 def _first(folder: Path, pattern: str = "*") -> Path:
@@ -87,18 +104,24 @@ def measure(size: int, work: Path) -> list[dict]:
     rows = []
     for change in CHANGES:
         before = _tree(root / "site")
+        previous = work / "previous-site"
+        shutil.rmtree(previous, ignore_errors=True)
+        subprocess.run(["cp", "-al", str(root / "site"), str(previous)], check=True)
         what = change(root)
         inc = _build(root, full=False)
         after = _tree(root / "site")
+        rsync = _rsync_sends(previous, root / "site", work)
+        shutil.rmtree(previous, ignore_errors=True)
         changed = {rel: size_ for rel, (size_, h) in after.items() if before.get(rel, (0, ""))[1] != h}
         removed = len(set(before) - set(after))
         full = _build(root, full=True)
         same = _tree(root / "site") == after
         rows.append({"size": size, "change": what, "inc": inc, "full": full, "same": same,
                      "changed_files": len(changed), "removed_files": removed,
-                     "changed_bytes": sum(changed.values()), "site_bytes": sum(s for s, _ in after.values())})
+                     "changed_bytes": sum(changed.values()), "site_bytes": sum(s for s, _ in after.values()),
+                     "rsync_bytes": rsync})
         print(f"   {what}：增量 {inc['cpu']:.1f} 秒 CPU，完整 {full['cpu']:.1f} 秒 CPU，"
-              f"传送 {sum(changed.values()) / 1024:.0f} KB", file=sys.stderr, flush=True)
+              f"变动文件 {sum(changed.values()) / 1024:.0f} KB，rsync 传送 {rsync / 1024:.0f} KB", file=sys.stderr, flush=True)
     return rows
 
 
@@ -106,28 +129,35 @@ def section(rows: list[dict], command: str) -> str:
     lines = [HEADING, "",
              "scripts/dev/bench_incremental.py: on a synthetic repository, each change built incrementally "
              "(`python -m scripts build`), then fully (`--full`) in the same run; CPU includes the build's "
-             "child processes. “publish sends”: the bytes of the files new or different after the change "
-             "(what `make publish`'s rsync --checksum transfers, before compression), against the whole site. "
+             "child processes. “files changed KB”: the bytes of the files new or different after the change, "
+             "against the whole site (what a publish copies into the new release on the server). "
+             "“rsync sends KB”: the bytes rsync exchanged, both ways, publishing the new site to a folder "
+             "holding the previous one (`rsync --checksum --link-dest`, as make publish; --no-whole-file: "
+             "over SSH rsync sends only the changed parts of a changed file), measured with --stats. "
              "“same tree”: the incremental build and the full build gave the same files, byte for byte.", "",
              f"Command: `{command}`", "",
              "| records | change | incremental CPU s | full CPU s | CPU ratio | incremental wall s | full wall s "
-             "| files changed (deleted) | publish sends KB | site MB | bytes ratio | same tree | fell back |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | :---: |"]
+             "| files changed (deleted) | files changed KB | rsync sends KB | site MB | bytes ratio (files) "
+             "| bytes ratio (rsync) | same tree | fell back |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | :---: |"]
     for r in rows:
         lines.append(
             f"| {r['size']} | {r['change']} | {r['inc']['cpu']:.1f} | {r['full']['cpu']:.1f} "
             f"| {r['inc']['cpu'] / r['full']['cpu']:.2f} | {r['inc']['wall']:.1f} | {r['full']['wall']:.1f} "
             f"| {r['changed_files']} ({r['removed_files']}) | {r['changed_bytes'] / 1024:,.0f} "
-            f"| {r['site_bytes'] / 1e6:,.1f} | {r['changed_bytes'] / r['site_bytes']:.2%} "
+            f"| {r['rsync_bytes'] / 1024:,.0f} | {r['site_bytes'] / 1e6:,.1f} | {r['changed_bytes'] / r['site_bytes']:.2%} "
+            f"| {r['rsync_bytes'] / r['site_bytes']:.2%} "
             f"| {'yes' if r['same'] else '**no**'} | {'; '.join(r['inc']['full_said']) or 'no'} |")
     big = [r for r in rows if r["size"] == max(x["size"] for x in rows)]
     if big:
         cpu = max(r["inc"]["cpu"] / r["full"]["cpu"] for r in big)
         sent = max(r["changed_bytes"] / r["site_bytes"] for r in big)
+        wire = max(r["rsync_bytes"] / r["site_bytes"] for r in big)
         lines += ["", f"Targets at {big[0]['size']} records: each single change ≤ {CPU_TARGET:.0%} of a full "
                   f"build's CPU: largest {cpu:.0%} ({'met' if cpu <= CPU_TARGET else '**not met**'}); "
-                  f"≤ {BYTES_TARGET:.0%} of the site's bytes: largest {sent:.2%} "
-                  f"({'met' if sent <= BYTES_TARGET else '**not met**'})."]
+                  f"a publish sends ≤ {BYTES_TARGET:.0%} of the site's bytes: largest {wire:.2%} by rsync "
+                  f"({'met' if wire <= BYTES_TARGET else '**not met**'}); the changed files themselves: "
+                  f"largest {sent:.2%} ({'within' if sent <= BYTES_TARGET else 'over'} {BYTES_TARGET:.0%})."]
     return "\n".join(lines) + "\n"
 
 
