@@ -54,7 +54,7 @@ class Unkeyable(Exception):
 
 
 def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
 
 
 def content_key(r: Record, snap: Snapshot) -> str:
@@ -63,7 +63,7 @@ def content_key(r: Record, snap: Snapshot) -> str:
     text = snap.texts.get(r.path)
     if text is None:   # not read from a file (a test's record): its data as it is
         text = json.dumps(r.data, ensure_ascii=False, sort_keys=True, default=repr)
-    h = hashlib.blake2b(digest_size=12)
+    h = hashlib.blake2b(digest_size=10)
     for part in (r.kind.name, r.id, r.path, text, r.body):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
@@ -119,7 +119,8 @@ class Memo:
         self._listed: dict[str, set[str]] = {}
         self.old_files: dict[str, list] = {}
         self.old_calls: list[list] = []
-        self._valid: dict[int, bool] = {}
+        self._valid: dict[int, int | None] = {}
+        self._args: dict[str, tuple] = {}
         self.reason = self._load()
         self.written: set[str] = set()
 
@@ -238,12 +239,26 @@ class Memo:
             return date.fromisoformat(v["d"])
         raise Unkeyable("argument")
 
+    def _rkey(self, r: Record) -> str:
+        found = self.ckeys.get(r.id)
+        if found is None or found[0] is not r:
+            raise Unkeyable("a record not of this build")
+        return found[1]
+
     def result_digest(self, result) -> str:
-        if type(result) is Record:
-            found = self.ckeys.get(result.id)
-            if found is None or found[0] is not result:
-                raise Unkeyable("a record not of this build")
-            return "R" + found[1]
+        # The common results without the JSON round: most calls of a build
+        # are replayed on the next, so this is its hot path.
+        t = type(result)
+        if t is Record:
+            return "R" + self._rkey(result)
+        if result is None:
+            return "N"
+        if t is str and len(result) < 80:
+            return "S" + result
+        if t is bool:
+            return "B1" if result else "B0"
+        if t is list and all(type(x) is Record for x in result):
+            return "L" + _digest(",".join(map(self._rkey, result)))
         return _digest(_dump(self.enc(result)))
 
     def context_key(self, template: str, context: dict) -> str:
@@ -307,7 +322,9 @@ class Memo:
             new = row[0] if row[2] == digest else None
         else:
             try:
-                args = tuple(self.dec(a) for a in json.loads(args_json))
+                args = self._args.get(args_json)
+                if args is None:   # the same arguments serve several calls (a record's page)
+                    args = self._args[args_json] = tuple(self.dec(a) for a in json.loads(args_json))
                 result = self.evaluate(name, args)
                 now = self.result_digest(result)
             except Unkeyable:
