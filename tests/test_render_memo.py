@@ -174,3 +174,25 @@ def test_a_memo_it_cannot_trust_renders_everything(tmp_path, spoil, reason):
     assert result.written == set(after)
     # And the memo written then serves the next build.
     assert render_changes(read_repository(repo.path), docs, memo).reason == ""
+
+
+def test_a_render_stopped_halfway_leaves_no_memo(tmp_path):
+    """Pages written by a render that did not finish are not described by
+    the last memo: the next render does not trust it."""
+    import jinja2
+
+    repo, edits = _repo(tmp_path / "repo")
+    # Rendered after the news pages; fails once there is one post more.
+    posts = sum(r.kind.name == "news" and r.is_published for r in read_repository(repo.path).records)
+    repo.write("templates/pages/zz.md.j2",
+               '# 末页\n{% if site.count("news")[0] > ' + str(posts) + ' %}{{ no_such_function() }}{% endif %}\n')
+    docs, memo = tmp_path / "docs", tmp_path / "memo"
+    render_changes(read_repository(repo.path), docs, memo)
+    edits.add(7)
+    with pytest.raises(jinja2.UndefinedError):
+        render_changes(read_repository(repo.path), docs, memo)
+    assert not (memo / MEMO_FILE).exists()
+    (repo.path / "templates/pages/zz.md.j2").write_text("# 末页\n", encoding="utf-8")
+    result = render_changes(read_repository(repo.path), docs, memo)
+    assert result.reason == "没有上次生成页面的记录"
+    _assert_same(_tree(docs), _from_scratch(repo.path))

@@ -345,6 +345,9 @@ def render_changes(snap: Snapshot, out: Path, memo: Path, preview: bool = False)
     written."""
     renderer = Renderer(snap, out, preview, memo=memo)
     m = renderer.memo
+    # Read, then gone until this render has finished: a render stopped
+    # halfway leaves docs the memo does not describe, and no memo.
+    m.path.unlink(missing_ok=True)
     if m.reason and out.exists():
         for child in out.iterdir():   # the last build's files are unknown: none kept
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
