@@ -12,9 +12,11 @@ split into pages and grouped comes from the model (schema.yaml `list:` and
 """
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..progress import Progress
@@ -28,11 +30,13 @@ from ..records.schema import SCHEMA_PATH, Kind, Listing
 from ..site_config import site_config
 from .covers import cover_path, cover_svg
 from .environment import environment, md_text, needs_cover, template_cache  # noqa: F401 (the API)
+from .memo import Memo, RecordingSite, file_filters, file_key, global_key, recorded_function
 from .navigation import load_nav
+from .paths import offline
 from .pagination import Pager, paginate
 from .site import Site
 
-__all__ = ["render_site", "Site", "Pager", "paginate", "md_text", "template_cache", "kind_template"]
+__all__ = ["render_site", "render_changes", "RenderResult", "Site", "Pager", "paginate", "md_text", "template_cache", "kind_template"]
 
 
 def group_values(kind: Kind, items: list) -> list[str]:
@@ -103,10 +107,20 @@ def _in_group(r, field: str, value: str) -> bool:
     return value in v if isinstance(v, list) else v == value
 
 
+@dataclass
+class RenderResult:
+    """What a render with a memo (render_changes) did to the docs folder."""
+    pages: int                  # pages of the site (written or kept)
+    written: set[str]           # doc paths written: new or changed
+    removed: set[str]           # doc paths of the last build deleted
+    reason: str = ""            # why everything was rendered (Chinese), "" when the memo served
+
+
 class Renderer:
-    def __init__(self, snap: Snapshot, out: Path, preview: bool):
+    def __init__(self, snap: Snapshot, out: Path, preview: bool, memo: Path | None = None):
         self.snap, self.out, self.preview = snap, out, preview
         self.site = Site(snap.schema, snap.records, preview)
+        self.view = self.site      # what the templates see as `site`
         self.env = environment(snap.root)
         # For the 网站地图 page: the menu of what this build writes.
         self.env.globals["nav"] = load_nav(snap.root, snap.schema, built=self.site.builds)
@@ -120,6 +134,13 @@ class Renderer:
         self.env.globals["home_pages"] = (extra.get("home_sections") if isinstance(extra, dict) else None) or {}
         self.count = 0
         self.folders: set[Path] = set()
+        self.memo: Memo | None = None
+        if memo is not None:
+            self.memo = Memo(memo, snap, self.site, out, global_key(self.env.globals, {
+                "preview": preview, "offline": offline(), "config": site_config(snap.root)}))
+            self.view = RecordingSite(self.memo, self.site)
+            self.env.globals["group_path"] = recorded_function(self.memo, "group_path", self.group_path)
+            self.env.filters.update(file_filters(self.memo, self.env.filters))
 
     def group_path(self, kind: Kind, value: str) -> str:
         """Doc path of the first page of one group of a kind's list."""
@@ -133,12 +154,23 @@ class Renderer:
             self.folders.add(path)
 
     def write(self, doc_path: str, template: str, **context):
+        memo = self.memo
+        if memo is not None:
+            kept, ctx = memo.keep(doc_path, template, context)
+            if kept:
+                self.count += 1
+                return
+            memo.begin()
         text = self.env.get_template(template).render(
-            site=self.site, schema=self.snap.schema, preview=self.preview, page_path=doc_path, **context)
+            site=self.view, schema=self.snap.schema, preview=self.preview, page_path=doc_path, **context)
+        self.count += 1
+        if memo is not None and not memo.end(doc_path, ctx, text):
+            return   # the same text as the file holds
         target = self.out / doc_path
         self.folder(target.parent)
         target.write_text(text, encoding="utf-8")
-        self.count += 1
+        if memo is not None:
+            memo.written.add(doc_path)
 
     def write_pages(self, pages: list[tuple[Pager, list]], template: str, listing: Listing, **context):
         for pager, chunk in pages:
@@ -209,39 +241,72 @@ class Renderer:
     def write_covers(self):
         """An SVG cover for every record a card shows without a photo or poster."""
         site_name = str(site_config(self.snap.root).get("site_name") or "")
+        memo = self.memo
         for r in self.site.records:
             if not needs_cover(r):
                 continue
-            target = self.out / cover_path(r.kind.name, r.id)
+            rel = cover_path(r.kind.name, r.id)
+            if memo is not None:
+                key = ["cover", memo.ckeys[r.id][1], site_name]
+                if memo.file_fresh(rel, key):
+                    continue
+            target = self.out / rel
             self.folder(target.parent)
             target.write_text(cover_svg(r.kind.show.cover, r.kind.label, r.title, view.cover_group(r),
                                         r.is_sample, site_name), encoding="utf-8")
+            if memo is not None:
+                memo.file_made(rel, key)
 
     def copy_content(self):
         """content/ goes in as it is (its pages as the run read them), except
         the records kept there (news): they go through their templates."""
         content = self.snap.root / "content"
+        memo = self.memo
+        if memo is not None:   # what unlink_unbuilt reads of the site
+            model = sorted({k.list_path for k in self.site.schema.kinds.values()}
+                           | {f"{n}.md" for n in self.site.schema.pages})
+            built = [self.site.builds(p) for p in model]
         for src in sorted(content.rglob("*")):
             rel = src.relative_to(self.snap.root).as_posix()
-            if src.is_dir() or rel in self.snap.record_paths:
+            if rel in self.snap.record_paths or src.is_dir():
                 continue
-            target = self.out / src.relative_to(content)
+            doc = src.relative_to(content).as_posix()
+            if memo is not None:
+                text = self.snap.texts.get(rel)
+                key = (["text", hashlib.sha256(text.encode("utf-8")).hexdigest(), built]
+                       if text is not None else ["file", file_key(self.snap.root, rel)])
+                if memo.file_fresh(doc, key):
+                    continue
+            target = self.out / doc
             target.parent.mkdir(parents=True, exist_ok=True)
-            if rel in self.snap.texts:
-                text = self.snap.texts[rel]
-                if rel.endswith(".md"):
-                    text = unlink_unbuilt(text, src.relative_to(content).as_posix(), self.site)
-                target.write_text(text, encoding="utf-8")
-            else:
-                shutil.copyfile(src, target)
+            self._copy_content(src, rel, target)
+            if memo is not None:
+                memo.file_made(doc, key)
+
+    def _copy_content(self, src: Path, rel: str, target: Path):
+        if rel in self.snap.texts:
+            text = self.snap.texts[rel]
+            if rel.endswith(".md"):
+                text = unlink_unbuilt(text, src.relative_to(self.snap.root / "content").as_posix(), self.site)
+            target.write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(src, target)
 
     def copy_media(self):
+        memo = self.memo
         for r in self.site.records:
             for _, f, value in walk_fields(r):  # media may sit in lists (photos)
                 if f.type == "media" and isinstance(value, str) and value:
+                    if memo is not None:
+                        key = ["media", file_key(self.snap.root, value)]
+                        done = memo.files.get(value)
+                        if done is not None and done[0] == key or memo.file_fresh(value, key):
+                            continue   # already copied by this build, or by the last one
                     target = self.out / value
                     target.parent.mkdir(parents=True, exist_ok=True)
                     images.copy_media(self.snap.root, value, target)
+                    if memo is not None:
+                        memo.file_made(value, key)
 
 
 _LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^)\s#]+)(#[^)\s]*)?(?:\s+\"[^\"\n]*\")?\)")
@@ -268,3 +333,37 @@ def render_site(snap: Snapshot, out: Path, preview: bool = False) -> int:
 
     Returns the number of pages written."""
     return Renderer(snap, out, preview).render()
+
+
+def render_changes(snap: Snapshot, out: Path, memo: Path, preview: bool = False) -> RenderResult:
+    """Bring `out`, the docs folder the last render_changes with the same
+    `memo` folder wrote, up to date: only the pages, covers and copies whose
+    inputs changed are written, those the site no longer has deleted
+    (render/memo.py). The folder is then what render_site would write into
+    a fresh one, file for file, byte for byte. When the memo cannot be
+    trusted (`reason` says why, in Chinese), `out` is emptied and all of it
+    written."""
+    renderer = Renderer(snap, out, preview, memo=memo)
+    m = renderer.memo
+    # Read, then gone until this render has finished: a render stopped
+    # halfway leaves docs the memo does not describe, and no memo.
+    m.path.unlink(missing_ok=True)
+    if m.reason and out.exists():
+        for child in out.iterdir():   # the last build's files are unknown: none kept
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    pages = renderer.render()
+    removed = m.removed()
+    for rel in sorted(removed):
+        target = out / rel
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != out and parent.is_relative_to(out):
+            try:
+                parent.rmdir()   # only an empty one
+            except OSError:
+                break
+            parent = parent.parent
+    m.save()
+    written = m.written - removed if m.reason == "" else m.written
+    return RenderResult(pages, written, removed, m.reason)

@@ -88,12 +88,13 @@ class Site:
     def related_by_kind(self, r: Record, exclude=()) -> list[tuple[Kind, list[Record]]]:
         """(kind, records) of every kind linked to r, in the model's order:
         what a record's page lists under 相关…, whatever field links them."""
+        by_kind: dict[str, list[Record]] = defaultdict(list)
+        for o in self.relations.related(r):   # once, not once a kind (the same as related())
+            by_kind[o.kind.name].append(o)
         out = []
         for name, kind in self.schema.kinds.items():
-            if name not in exclude:
-                found = self.related(r, name)
-                if found:
-                    out.append((kind, found))
+            if name not in exclude and by_kind.get(name):
+                out.append((kind, sorted(by_kind[name], key=lambda x: self.position[x.id])))
         return out
 
     def honours(self) -> list[tuple[str, Record, dict]]:
