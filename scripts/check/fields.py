@@ -226,7 +226,9 @@ def _named(value: str, kinds: tuple, by_title: dict[str, list[Record]]) -> Recor
     return found[0] if len(found) == 1 else None
 
 
-def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Problem]:
+def field_problems(schema: Schema, records: list[Record], root: Path, cache=None) -> list[Problem]:
+    """cache (check.cache.CheckCache): a record's own schema problems, kept
+    for its file's text; what spans records is checked every time."""
     problems: list[Problem] = []
     by_id: dict[str, Record] = {}
     counts = Counter(r.id for r in records)
@@ -234,7 +236,8 @@ def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Pr
 
     for r in records:
         progress.step()
-        problems += _schema_problems(schema, r)
+        problems += _schema_problems(schema, r) if cache is None \
+            else cache.schema_problems(r, lambda r: _schema_problems(schema, r))
         if not ID_RE.match(r.id):
             suffix = Path(r.path).suffix
             problems.append(Problem(r.path, 1, "", f"文件名“{r.id}”不能作编号：只能用小写字母、数字和连字符，"
