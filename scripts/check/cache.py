@@ -24,12 +24,14 @@ those of a check from scratch.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
 import sqlite3
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +50,10 @@ _CODE_FILES = ("problems.py", "records/loader.py", "records/yaml_reader.py", "re
                "check/cache.py")
 
 
+@functools.cache
 def _code_digest() -> str:
-    import jsonschema
-    import yaml
-
-    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{yaml.__version__}\0{jsonschema.__version__}".encode())
+    versions = "\0".join(metadata.version(name) for name in ("PyYAML", "jsonschema"))
+    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{versions}".encode())
     for name in _CODE_FILES:
         h.update(name.encode() + b"\0" + (_CODE / name).read_bytes() + b"\0")
     return h.hexdigest()

@@ -132,16 +132,17 @@ def _filled(value):
     return value
 
 
-_VALIDATORS: dict[tuple, jsonschema.Draft202012Validator] = {}
+_VALIDATORS: dict[tuple, tuple[Schema, jsonschema.Draft202012Validator]] = {}
 
 
 def _validator(schema: Schema, kind_name: str) -> jsonschema.Draft202012Validator:
     # One per kind and model: building a validator costs more than using it.
+    # The model is kept with it: another model may later get the same id().
     key = (id(schema), kind_name)
-    if key not in _VALIDATORS:
-        _VALIDATORS[key] = jsonschema.Draft202012Validator(
+    if key not in _VALIDATORS or _VALIDATORS[key][0] is not schema:
+        _VALIDATORS[key] = schema, jsonschema.Draft202012Validator(
             schema.json_schema(kind_name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    return _VALIDATORS[key]
+    return _VALIDATORS[key][1]
 
 
 def _schema_problems(schema: Schema, record: Record) -> list[Problem]:
