@@ -14,11 +14,13 @@ itself is checked as it is loaded (records/model_check.py).
 """
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from ..problems import Problem
 from ..records.loader import Snapshot, read_repository
-from ..records.schema import Schema
+from ..records.schema import Schema, schema_for
+from .cache import CheckCache
 from .content_files import content_file_problems
 from .fields import field_problems
 from .figures import chart_problems
@@ -31,12 +33,14 @@ from .signatures import signature_problems
 from .templates import template_problems
 
 
-def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) -> list[Problem]:
+def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True,
+                   cache: CheckCache | None = None) -> list[Problem]:
     """Every problem of a repository already read, sorted, each once
-    (`wording`: with the typo lint, which the live preview shows apart)."""
+    (`wording`: with the typo lint, which the live preview shows apart;
+    `cache`: the one read_repository was given)."""
     root, records = snap.root, snap.records
     problems = list(snap.problems)
-    problems += field_problems(snap.schema, records, root)
+    problems += field_problems(snap.schema, records, root, cache)
     problems += photo_problems(records, root) + outside_link_problems(root) + gps_problems(root)
     problems += content_file_problems(root, snap.record_paths, records)
     problems += body_safety_problems(root, records, snap.pages)
@@ -53,10 +57,37 @@ def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True) 
 
 
 def check_repository(root: Path, schema: Schema | None = None, release: bool = False,
-                     wording: bool = True) -> tuple[Snapshot, list[Problem]]:
-    """Read the repository once and check it: (what was read, its problems)."""
-    snap = read_repository(root, schema)
-    return snap, check_snapshot(snap, release, wording)
+                     wording: bool = True, cache: bool = False) -> tuple[Snapshot, list[Problem]]:
+    """Read the repository once and check it: (what was read, its problems).
+
+    cache (the build's): each record file's reading and own schema check are
+    kept in .build/incremental/ (check/cache.py) and taken again while its
+    text, the model and the code stay the same; the results are those of a
+    check from scratch. The reason when nothing kept could be used is in
+    `last_cache_reason` (Chinese, one line; "" when it was used)."""
+    global last_cache_reason
+    if not cache:
+        snap = read_repository(root, schema)
+        return snap, check_snapshot(snap, release, wording)
+    # The run makes some hundred thousand small objects that all live on
+    # (records and their lines): the cyclic collector, run every few hundred
+    # of them, would find nothing to free and cost a third of the time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        schema = schema or schema_for(root)
+        kept = CheckCache(root, schema)
+        snap = read_repository(root, schema, kept)
+        problems = check_snapshot(snap, release, wording, kept)
+        kept.save()
+        last_cache_reason = kept.reason
+        return snap, problems
+    finally:
+        if collecting:
+            gc.enable()
+
+
+last_cache_reason = ""
 
 
 def check(root: Path) -> list[Problem]:

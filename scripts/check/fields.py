@@ -132,16 +132,17 @@ def _filled(value):
     return value
 
 
-_VALIDATORS: dict[tuple, jsonschema.Draft202012Validator] = {}
+_VALIDATORS: dict[tuple, tuple[Schema, jsonschema.Draft202012Validator]] = {}
 
 
 def _validator(schema: Schema, kind_name: str) -> jsonschema.Draft202012Validator:
     # One per kind and model: building a validator costs more than using it.
+    # The model is kept with it: another model may later get the same id().
     key = (id(schema), kind_name)
-    if key not in _VALIDATORS:
-        _VALIDATORS[key] = jsonschema.Draft202012Validator(
+    if key not in _VALIDATORS or _VALIDATORS[key][0] is not schema:
+        _VALIDATORS[key] = schema, jsonschema.Draft202012Validator(
             schema.json_schema(kind_name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    return _VALIDATORS[key]
+    return _VALIDATORS[key][1]
 
 
 def _schema_problems(schema: Schema, record: Record) -> list[Problem]:
@@ -226,7 +227,9 @@ def _named(value: str, kinds: tuple, by_title: dict[str, list[Record]]) -> Recor
     return found[0] if len(found) == 1 else None
 
 
-def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Problem]:
+def field_problems(schema: Schema, records: list[Record], root: Path, cache=None) -> list[Problem]:
+    """cache (check.cache.CheckCache): a record's own schema problems, kept
+    for its file's text; what spans records is checked every time."""
     problems: list[Problem] = []
     by_id: dict[str, Record] = {}
     counts = Counter(r.id for r in records)
@@ -234,7 +237,8 @@ def field_problems(schema: Schema, records: list[Record], root: Path) -> list[Pr
 
     for r in records:
         progress.step()
-        problems += _schema_problems(schema, r)
+        problems += _schema_problems(schema, r) if cache is None \
+            else cache.schema_problems(r, lambda r: _schema_problems(schema, r))
         if not ID_RE.match(r.id):
             suffix = Path(r.path).suffix
             problems.append(Problem(r.path, 1, "", f"文件名“{r.id}”不能作编号：只能用小写字母、数字和连字符，"

@@ -110,7 +110,10 @@ def outside(root: Path, path: Path) -> bool:
     # them: folders are resolved once per run, files only when they are links.
     real = os.path.realpath(path) if path.is_symlink() \
         else os.path.join(_real_dir(str(path.parent)), path.name)
-    return not Path(real).is_relative_to(_real_dir(str(root)))
+    # Both are real paths (absolute, normalised): as strings, Path.is_relative_to
+    # is the same test without building a Path per file.
+    base = _real_dir(str(root))
+    return not (real == base or real.startswith(base.rstrip("/") + "/"))
 
 
 MAX_REPAIRS = 20   # slips gone past in one file before the check gives up on it
@@ -214,9 +217,9 @@ class Snapshot:
     record_paths: set[str] = field(default_factory=set)    # the record files (rel)
 
 
-def _read(root: Path, path: Path, snap: Snapshot) -> str | None:
+def _read(root: Path, path: Path, snap: Snapshot, rel: str | None = None) -> str | None:
     global current_file
-    rel = current_file = path.relative_to(root).as_posix()
+    rel = current_file = rel or path.relative_to(root).as_posix()
     if outside(root, path):
         snap.problems.append(Problem(rel, 1, "", OUTSIDE_LINK))
         return None
@@ -232,26 +235,35 @@ def _read(root: Path, path: Path, snap: Snapshot) -> str | None:
     return text
 
 
-def read_repository(root: Path, schema: Schema | None = None) -> Snapshot:
-    """Every record of every kind under root, and every page of content/."""
+def read_repository(root: Path, schema: Schema | None = None, cache=None) -> Snapshot:
+    """Every record of every kind under root, and every page of content/.
+
+    cache (check.cache.CheckCache, the build's): a file whose text was read
+    before is not parsed again; what it gave then is taken as it was."""
     global current_file
     schema = schema or schema_for(root)
     _real_dir.cache_clear()  # folders may have changed since the last run (serve)
     snap = Snapshot(root, schema)
-    files = [(kind, path) for kind in schema.kinds.values() for path in record_files(root, kind)]
+    files = [(kind, path, path.relative_to(root).as_posix())
+             for kind in schema.kinds.values() for path in record_files(root, kind)]
     progress = Progress("读取记录文件", len(files))
-    for kind, path in files:
-        text = _read(root, path, snap)
+    for kind, path, rel in files:
+        text = _read(root, path, snap, rel)
         if text is not None:
-            rel = path.relative_to(root).as_posix()
-            try:
-                found, faults = parse_file(kind, rel, text, path.stem, salvage=True)
-            except YamlFault as fault:
-                found, faults = [], [Problem(rel, fault.line, fault.field, fault.message)]
+            kept = cache.parsed(kind, rel, text) if cache is not None else None
+            if kept is not None:
+                found, faults = kept
+            else:
+                try:
+                    found, faults = parse_file(kind, rel, text, path.stem, salvage=True)
+                except YamlFault as fault:
+                    found, faults = [], [Problem(rel, fault.line, fault.field, fault.message)]
+                if cache is not None:
+                    cache.keep(kind, rel, text, found, faults)
             snap.records += found
             snap.problems += faults
         progress.step()
-    snap.record_paths = {p.relative_to(root).as_posix() for _, p in files}
+    snap.record_paths = {rel for _, _, rel in files}
     for p in sorted((root / "content").rglob("*.md")):
         rel = p.relative_to(root).as_posix()
         if rel in snap.record_paths or not p.is_file():
