@@ -43,6 +43,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -50,13 +51,13 @@ from pathlib import Path
 
 STATE_DIR = "incremental"
 STATE_FILE = "state.json"
-FORMAT = 1
+FORMAT = 2
 PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "PyYAML")
 PROJECT = Path(__file__).resolve().parents[2]
 # Files mkdocs writes on every build, whatever changed.
 ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 # Written after mkdocs by the pipeline, whole each time.
-AFTER_MKDOCS = ("feed.xml", "search")
+AFTER_MKDOCS = ("feed.xml",)   # the search index is updated in place (search.update_index)
 
 
 class FullBuild(Exception):
@@ -131,10 +132,10 @@ class State:
     fingerprint: str = ""
     versions: dict = field(default_factory=dict)
     site: str = ""
-    docs: dict = field(default_factory=dict)        # docs rel -> sha256
+    docs: dict = field(default_factory=dict)        # docs rel -> [size, mtime_ns]
+    links: dict = field(default_factory=dict)       # docs rel (Markdown) -> names of the files it links to
     site_files: dict = field(default_factory=dict)  # site rel -> [size, mtime_ns]
     nav: list = field(default_factory=list)
-    search: dict = field(default_factory=dict)      # page rel -> [title, text] or None (excluded)
 
 
 def state_path(root: Path) -> Path:
@@ -153,7 +154,7 @@ def load_state(root: Path) -> State:
             raise ValueError("format")
         state = State(**{k: data[k] for k in State.__dataclass_fields__})
         checks = [(state.fingerprint, str), (state.versions, dict), (state.site, str), (state.docs, dict),
-                  (state.site_files, dict), (state.nav, list), (state.search, dict)]
+                  (state.links, dict), (state.site_files, dict), (state.nav, list)]
         if not all(isinstance(v, t) for v, t in checks):
             raise ValueError("types")
     except (OSError, ValueError, KeyError, TypeError) as e:
@@ -174,21 +175,46 @@ def forget_state(root: Path) -> None:
     state_path(root).unlink(missing_ok=True)
 
 
+def forget_caches(root: Path, check: bool = True) -> None:
+    """Everything the last builds kept besides the state: the render's memo,
+    the search index's state and (`check`) the check's cache, so that the
+    next build computes all of it from scratch (`--full`)."""
+    folder = state_path(root).parent
+    if folder.is_dir():
+        for f in folder.iterdir():
+            if f.name != STATE_FILE and (check or not f.name.startswith("check.")) and f.is_file():
+                f.unlink()
+
+
 @dataclass
 class Plan:
     state: State
     changed: set[str]      # docs files to build (new or different)
     deleted: set[str]      # docs files gone since the last build
-    docs: dict[str, str]   # the new docs' hashes
+    docs: dict[str, str]   # unused
     live_files: dict = field(default_factory=dict)   # the live site's tree (incremental.tree)
+    links: dict = field(default_factory=dict)        # the docs' links (linked_names), for the next build
 
 
-def _mentions(data: bytes, names: set[bytes]) -> bool:
-    return any(n in data for n in names)
+# A link's target file in Markdown: what mkdocs resolves (a page or a file).
+_LINKED = re.compile(r"[^\s/\\()\[\]<>\"'#]+\.[A-Za-z0-9]+#?")
 
 
-def plan(root: Path, out: Path, docs: Path, fp: str) -> Plan:
-    """What to build, or FullBuild with the reason."""
+def linked_names(text: str) -> list[str]:
+    """The names (without folders) of the files a page's Markdown names, each
+    with "#" after it when named with an anchor: what plan() needs to find
+    the pages that link to a deleted file or to an anchor of a changed page."""
+    return sorted(set(_LINKED.findall(text)))
+
+
+def docs_links(docs: Path, rels) -> dict[str, list[str]]:
+    return {rel: linked_names((docs / rel).read_text(encoding="utf-8", errors="replace"))
+            for rel in rels if rel.endswith(".md") and (docs / rel).is_file()}
+
+
+def plan(root: Path, out: Path, docs: Path, fp: str, written: set[str], removed: set[str]) -> Plan:
+    """What to build after a render that wrote `written` into the docs and
+    removed `removed` (render.render_changes), or FullBuild with the reason."""
     state = load_state(root)
     now = versions()
     if state.versions != now:
@@ -201,22 +227,27 @@ def plan(root: Path, out: Path, docs: Path, fp: str) -> Plan:
     live_files = tree(out) if out.is_dir() else {}
     if not live_files or manifest(out, live_files) != state.site_files:
         raise FullBuild("网站目录与上次构建的记录不符")
-    new = file_hashes(docs)
-    changed = {rel for rel, h in new.items() if state.docs.get(rel) != h}
-    deleted = set(state.docs) - set(new)
+    found = tree(docs)
+    changed = set(written) & found.keys()
+    deleted = set(state.docs) - found.keys()
+    # Every other file of the docs is the last build's, untouched.
+    for rel, st in found.items():
+        if rel not in changed and state.docs.get(rel) != [st.st_size, st.st_mtime_ns]:
+            raise FullBuild(f"生成的 Markdown（.build/docs/{rel}）与上次构建的记录不符")
     # Pages that link to a deleted file, or to an anchor of a changed page,
     # are rebuilt, so that mkdocs checks their links as a full build does.
-    gone = {Path(rel).name.encode() for rel in deleted}
-    anchored = {Path(rel).name.encode() + b"#" for rel in changed if rel.endswith(".md")}
-    if gone or anchored:
-        names = gone | anchored
-        for rel in new.keys() - changed:
-            if rel.endswith(".md") and _mentions((docs / rel).read_bytes(), names):
-                changed.add(rel)
-    # mkdocs' dirty mode skips a page whose source is older than its output.
-    for rel in new.keys() - changed:
-        os.utime(docs / rel, ns=(0, 0))
-    return Plan(state, changed, deleted, new, live_files)
+    names = {Path(rel).name for rel in deleted | set(removed)} | \
+        {Path(rel).name + "#" for rel in changed if rel.endswith(".md")}
+    links = {rel: v for rel, v in state.links.items() if rel in found and rel not in changed}
+    links.update(docs_links(docs, changed))
+    if names:
+        changed |= {rel for rel, named in links.items() if names.intersection(named)}
+    # mkdocs' dirty mode skips a page whose source is older than its output:
+    # the files kept get the oldest time once (render writes new ones).
+    for rel in found.keys() - changed:
+        if found[rel].st_mtime_ns != 0:
+            os.utime(docs / rel, ns=(0, 0))
+    return Plan(state, changed, deleted, {}, live_files, links)
 
 
 def link_copy(src: Path, dst: Path, leave_out: set[str]) -> None:

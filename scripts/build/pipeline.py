@@ -27,13 +27,13 @@ from ..check.pages import body_safety_problems
 from ..problems import InputError
 from ..progress import stage
 from ..records.loader import Snapshot
-from ..render import render_site
+from ..render import RenderResult, render_changes, render_site
 from ..render.paths import file_layout
 from ..render.video import write_subtitles_scripts
 from ..site_config import site_config
 from . import incremental
 from .feed import write_feed
-from .search import index_site, page_texts
+from .search import index_site, update_index
 from .swap import (TEMP_PREFIX, checkpoint, locked, recover, remove_stale_temps, source_date_epoch, spare_of,
                    swap_in)
 
@@ -55,28 +55,38 @@ class Target:
 
 
 def generate(root: Path, docs: Path, preview: bool = False, offline: bool = False,
-             allow_errors: bool = False) -> tuple[int, Snapshot]:
+             allow_errors: bool = False, memo: Path | None = None,
+             cache: bool = False) -> tuple[int, Snapshot, RenderResult | None]:
     """Read and check the repository, and write the site's Markdown into `docs`
     (`offline`: for pages opened from file://). What `check` calls an error
     stops it (unless `allow_errors`: the release gate's trial build, which
     checks the pages too and is never published); the live preview
     (`preview`) shows typos without stopping (editor.serve lints what was read).
+    `cache`: the check keeps each file's reading (check.cache); `memo`: the
+    folder of the render's memo (render.memo), `docs` then holding the last
+    build's Markdown, brought up to date page by page.
 
-    Returns the number of pages written and what was read, for the later stages."""
+    Returns the number of pages, what was read, and (with `memo`) what the
+    render wrote and removed, for the later stages."""
     with stage("load_validate"):
-        snap, problems = check_repository(root, wording=not preview)
+        snap, problems = check_repository(root, wording=not preview, cache=cache)
     if errors(problems) and not allow_errors:
         raise InputError(errors(problems))
     if errors(problems):
         withhold_unsafe_bodies(snap)
     with stage("render"):
+        if memo is not None:
+            with file_layout(offline):
+                result = render_changes(snap, docs, memo, preview=preview)
+            leave_out_refused(root, docs, snap)
+            return result.pages, snap, result
         if docs.exists():
             shutil.rmtree(docs)
         docs.mkdir(parents=True)
         with file_layout(offline):
             pages = render_site(snap, docs, preview=preview)
         leave_out_refused(root, docs, snap)
-        return pages, snap
+        return pages, snap, None
 
 
 WITHHELD = "（此处正文含有不允许的标记，没有发布：请按 make check 的提示修改。）\n"
@@ -193,88 +203,126 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
     work = root / ".build"
     work.mkdir(exist_ok=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with locked(work):  # a swap that an earlier build left half done
+    # The public site is built incrementally (build.incremental): its
+    # Markdown stays in .build/docs between builds, brought up to date by the
+    # render's memo, and only what changed is built. The preview, the release
+    # gate's trial build and the offline bundle are built whole, their
+    # Markdown in a folder of their own.
+    incremental_ok = not (target.offline or preview or allow_errors)
+    state_dir = work / incremental.STATE_DIR
+    # One build at a time: the Markdown, the states and the swap are shared.
+    with locked(work):
         recover(out)
-    # The new site is built next to its target, and the Markdown next to
-    # .build/docs (a rename cannot cross file systems), each build in folders
-    # of its own so that concurrent builds never meet.
-    built = _built_at()
-    tmp_docs = _temp_dir(work, "docs")
-    tmp_site = _temp_dir(out.parent, out.name)
-    try:
-        docs, new_site = tmp_docs / "docs", tmp_site / "site"
-        pages, snap = generate(root, docs, preview=preview, offline=target.offline, allow_errors=allow_errors)
-        if target.offline:
-            stamp_offline_home(docs, built)
-        checkpoint("render")
-        log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
-        overrides = {"use_directory_urls": target.directory_urls}
-        if target.offline:
-            # No canonical or share addresses: the bundle's pages lead nowhere but into it.
-            overrides["site_url"] = ""
-        # The public site is built incrementally when the last build's state
-        # allows it (build.incremental); the offline bundle always whole.
-        plan = fingerprint = None
-        if not target.offline:
-            fingerprint = incremental.fingerprint(root, {"preview": preview, "allow_errors": allow_errors,
-                                                         **overrides})
-            with stage("incremental"), locked(work):
+        if full or not incremental_ok:
+            incremental.forget_state(root)
+        if full:
+            incremental.forget_caches(root)
+        built = _built_at()
+        tmp_docs = _temp_dir(work, "docs")
+        tmp_site = _temp_dir(out.parent, out.name)
+        try:
+            docs = work / "docs" if incremental_ok else tmp_docs / "docs"
+            new_site = tmp_site / "site"
+            if incremental_ok:
+                recover(docs)
+            pages, snap, rendered = generate(root, docs, preview=preview, offline=target.offline,
+                                             allow_errors=allow_errors, cache=True,
+                                             memo=state_dir if incremental_ok else None)
+            if target.offline:
+                stamp_offline_home(docs, built)
+            checkpoint("render")
+            log.info("已生成 %d 个页面的 Markdown，开始构建网站……", pages)
+            overrides = {"use_directory_urls": target.directory_urls}
+            if target.offline:
+                # No canonical or share addresses: the bundle's pages lead nowhere but into it.
+                overrides["site_url"] = ""
+            plan = fingerprint = None
+            if incremental_ok:
+                fingerprint = incremental.fingerprint(root, overrides)
+                with stage("incremental"):
+                    try:
+                        if rendered.reason:
+                            raise incremental.FullBuild(rendered.reason.rstrip("。"))
+                        plan = incremental.plan(root, out, docs, fingerprint, rendered.written, rendered.removed)
+                        incremental.prepare_site(plan, out, docs, new_site, target.directory_urls,
+                                                 spare=spare_of(out), live_files=plan.live_files)
+                    except incremental.FullBuild as e:
+                        log.info(incremental.note(str(e)))
+                        plan = None
+                        shutil.rmtree(new_site, ignore_errors=True)
+                    # A build stopped from here on leaves no state: the next is whole.
+                    incremental.forget_state(root)
+            with stage("mkdocs"), source_date_epoch(root):
                 try:
-                    if full:
-                        raise incremental.FullBuild("按要求（--full）")
-                    plan = incremental.plan(root, out, docs, fingerprint)
-                    shutil.rmtree(new_site, ignore_errors=True)
-                    incremental.prepare_site(plan, out, docs, new_site, target.directory_urls,
-                                             spare=spare_of(out), live_files=plan.live_files)
+                    config = mkdocs_build(root, docs, new_site, pages=len(plan.changed) if plan else pages,
+                                          last_nav=plan.state.nav if plan else None, **overrides)
                 except incremental.FullBuild as e:
                     log.info(incremental.note(str(e)))
-        with stage("mkdocs"), source_date_epoch(root):
-            try:
-                config = mkdocs_build(root, docs, new_site, pages=len(plan.changed) if plan else pages,
-                                      last_nav=plan.state.nav if plan else None, **overrides)
-            except incremental.FullBuild as e:
-                log.info(incremental.note(str(e)))
-                plan = None
-                shutil.rmtree(new_site, ignore_errors=True)
-                config = mkdocs_build(root, docs, new_site, pages=pages, **overrides)
-        plugin = config.plugins["zlt"]
-        if target.offline:
-            # A file:// bundle has no server to show a 404 page (and MkDocs
-            # gives error pages root-relative addresses, which lead out of it).
-            (new_site / "404.html").unlink(missing_ok=True)
-            config["site_url"] = site_config(root).get("site_url")   # the feed names the public site
-        with stage("feed"):
-            write_feed(snap, config, new_site, preview=preview)
-        with stage("search"):
-            texts = (page_texts(new_site, only=plugin.written, known=plan.state.search) if plan
-                     else page_texts(new_site))
-            index_site(new_site, config.site_name, target.directory_urls, texts)
-        if target.offline:
-            write_subtitles_scripts(new_site)
-        checkpoint("mkdocs")
-        with stage("finish"), locked(work):
+                    plan = None
+                    shutil.rmtree(new_site, ignore_errors=True)
+                    config = mkdocs_build(root, docs, new_site, pages=pages, **overrides)
+            plugin = config.plugins["zlt"]
             if target.offline:
-                _zip(new_site, out)
-            else:
+                # A file:// bundle has no server to show a 404 page (and MkDocs
+                # gives error pages root-relative addresses, which lead out of it).
+                (new_site / "404.html").unlink(missing_ok=True)
+                config["site_url"] = site_config(root).get("site_url")   # the feed names the public site
+            with stage("feed"):
+                write_feed(snap, config, new_site, preview=preview)
+            with stage("search"):
+                write_search(new_site, config.site_name, target.directory_urls, state_dir if incremental_ok else None,
+                             written=plugin.written if plan else None,
+                             removed=_pages_removed(plan, docs, new_site, target.directory_urls))
+            if target.offline:
+                write_subtitles_scripts(new_site)
+            checkpoint("mkdocs")
+            with stage("finish"):
+                if target.offline:
+                    _zip(new_site, out)
+                    return out
                 recover(out)
                 checkpoint("swap")
-                state = incremental.State(
-                    fingerprint=fingerprint, versions=incremental.versions(), site=str(out),
-                    docs=plan.docs if plan else incremental.file_hashes(docs),
-                    site_files=incremental.manifest(new_site), nav=plugin.nav_signature, search=texts)
-                incremental.forget_state(root)
-                swap_in(new_site, out, keep=spare_of(out))
-                incremental.save_state(root, state)
-                # Keep the last generated Markdown where mkdocs.yml points, so
-                # that a plain `mkdocs build` or `mkdocs serve` works on it too
-                # (with mkdocs.yml's own nav: the model's menus are build.plugin's).
-                recover(work / "docs")
-                swap_in(docs, work / "docs")
-    finally:
-        for folder in (tmp_docs, tmp_site):
-            shutil.rmtree(folder, ignore_errors=True)
-            remove_stale_temps(folder.parent)
+                if incremental_ok:
+                    state = incremental.State(
+                        fingerprint=fingerprint, versions=incremental.versions(), site=str(out),
+                        docs=incremental.manifest(docs),
+                        links=plan.links if plan else incremental.docs_links(docs, incremental.tree(docs)),
+                        site_files=incremental.manifest(new_site), nav=plugin.nav_signature)
+                swap_in(new_site, out, keep=spare_of(out) if incremental_ok else None)
+                if incremental_ok:
+                    incremental.save_state(root, state)
+                else:
+                    # Keep the last generated Markdown where mkdocs.yml points, so
+                    # that a plain `mkdocs build` or `mkdocs serve` works on it too
+                    # (with mkdocs.yml's own nav: the model's menus are build.plugin's).
+                    # The render's memo no longer describes it.
+                    incremental.forget_caches(root, check=False)
+                    recover(work / "docs")
+                    swap_in(docs, work / "docs")
+        finally:
+            for folder in (tmp_docs, tmp_site):
+                shutil.rmtree(folder, ignore_errors=True)
+                remove_stale_temps(folder.parent)
     return out
+
+
+def _pages_removed(plan, docs: Path, site: Path, directory_urls: bool) -> set[str]:
+    """The site paths of the pages an incremental build removed."""
+    if plan is None:
+        return set()
+    return {incremental.page_dest(rel, docs, site, directory_urls) for rel in plan.deleted if rel.endswith(".md")}
+
+
+def write_search(site: Path, site_name: str, directory_urls: bool, state_dir: Path | None,
+                 written: set[str] | None, removed: set[str]) -> None:
+    """The search index: updated from the pages this build wrote when the
+    last build's index and state allow (search.update_index), else whole."""
+    if state_dir is None:
+        index_site(site, site_name, directory_urls)
+    elif written is None:
+        index_site(site, site_name, directory_urls, state_dir=state_dir)
+    else:
+        update_index(site, site_name, directory_urls, written, removed, state_dir)
 
 
 def build_site(root: Path, site: Path | None = None, preview: bool = False, allow_errors: bool = False,

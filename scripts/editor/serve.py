@@ -121,7 +121,7 @@ def regenerate(root: Path, docs: Path) -> bool:
     started = time.time()
     with tempfile.TemporaryDirectory(dir=work, prefix="serve-") as tmp:
         try:
-            _, snap = generate(root, Path(tmp) / "docs", preview=True)
+            _, snap, _ = generate(root, Path(tmp) / "docs", preview=True)
         except InputError as e:
             for p in e.problems:
                 log.error("%s", p)

@@ -172,10 +172,16 @@ class Renderer:
         if memo is not None:
             memo.written.add(doc_path)
 
+    # What a list's templates show on its first page only (counts, the
+    # groups' chips): given to the later pages empty, so that a record added
+    # to a kind leaves its later pages' context as it was (render.memo).
+    FIRST_PAGE_ONLY = ("groups", "group_items")
+
     def write_pages(self, pages: list[tuple[Pager, list]], template: str, listing: Listing, **context):
+        later = {**context, **{k: [] for k in self.FIRST_PAGE_ONLY if k in context}}
         for pager, chunk in pages:
             self.write(pager.path(pager.number), template, items=chunk, pager=pager,
-                       searchable=listing.searchable, **context)
+                       searchable=listing.searchable, **(context if pager.number == 1 else later))
 
     def write_list(self, kind: Kind, template: str):
         items = self.site.by_kind.get(kind.name, [])
@@ -196,7 +202,7 @@ class Renderer:
                        per_page=listing.page_size, searchable=listing.searchable)
         else:
             pages = paginate(items, kind.list_path, listing.page_size)
-            self.write_pages(pages, template, listing, kind=kind, groups=groups, all_items=items)
+            self.write_pages(pages, template, listing, kind=kind, groups=groups)
 
     def locate_list_file_records(self):
         """The records of a kind without pages of their own (sms, figures) live
