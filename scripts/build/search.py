@@ -33,15 +33,19 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import logging
 import operator
+import os
 import re
 import shutil
 import unicodedata
 from collections import defaultdict, deque
-from itertools import repeat
+from itertools import accumulate, repeat
 from pathlib import Path
 
 from .pagetext import page_text
+
+log = logging.getLogger("zlt")
 
 FORMAT = 1
 # Uncompressed bytes of posting lists per shard. Gaps between page numbers
@@ -103,11 +107,7 @@ def shard_of(gram: str, shards: int) -> int:
 
 
 def _gaps(numbers: list[int]) -> str:
-    previous, out = 0, []
-    for n in numbers:
-        out.append(n - previous)
-        previous = n
-    return ",".join(map(str, out))
+    return ",".join(map(str, map(operator.sub, numbers, [0, *numbers])))
 
 
 def _script(call: str, data) -> str:
@@ -154,6 +154,28 @@ def page_ids(addresses: list[str]) -> dict[str, int]:
     return ids
 
 
+def _space(pages: int) -> int:
+    """The numbers page_ids draws from, for this many pages."""
+    return max(1 << 12, 1 << (pages * 4 - 1).bit_length())
+
+
+def _excluded(rel: str) -> bool:
+    return any(fnmatch.fnmatch(rel, p) for p in NOT_INDEXED)
+
+
+def _read_page(site: Path, rel: str) -> list | None:
+    """[title, text] of the built page, None if it is left out of the index."""
+    try:
+        html = (site / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SearchIndexError(f"生成搜索索引失败，网站未更新：无法读取 {rel}（{e}）") from e
+    # The mark sits in <head>, before any text of the page.
+    head_end = html.find("</head>")
+    if EXCLUDED_MARK in html[: head_end if head_end >= 0 else None]:
+        return None
+    return list(page_text(html))
+
+
 def page_texts(site: Path, only: set[str] | None = None, known: dict | None = None) -> dict:
     """{page path: [title, text], or None for a page left out of the index}
     of every HTML page of the site; `known` (the last build's) is used for
@@ -161,61 +183,352 @@ def page_texts(site: Path, only: set[str] | None = None, known: dict | None = No
     texts: dict = {}
     for html_file in sorted(site.rglob("*.html")):
         rel = html_file.relative_to(site).as_posix()
-        if any(fnmatch.fnmatch(rel, p) for p in NOT_INDEXED):
+        if _excluded(rel):
             continue
         if only is not None and rel not in only and known is not None and rel in known:
             texts[rel] = known[rel]
             continue
-        try:
-            html = html_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise SearchIndexError(f"生成搜索索引失败，网站未更新：无法读取 {rel}（{e}）") from e
-        # The mark sits in <head>, before any text of the page.
-        head_end = html.find("</head>")
-        if EXCLUDED_MARK in html[: head_end if head_end >= 0 else None]:
-            texts[rel] = None
-            continue
-        title, text = page_text(html)
-        texts[rel] = [title, text]
+        texts[rel] = _read_page(site, rel)
     return texts
 
 
-def index_site(site: Path, site_name: str, directory_urls: bool = True, texts: dict | None = None) -> dict:
-    """Write the index of the site's pages into site/search/; return its meta.
-    `texts`: page_texts(site), when the caller has them."""
+# --- the files, from the pages' entries ------------------------------------
+# An entry is what a page's file p/<n>.js holds: (address, title, text), the
+# title being the site's name on a page without one and the text without the
+# title it starts with. The grams come from the entry alone, so an update
+# reads a changed page's old grams back from its old file.
+
+def _entry(rel: str, found: list, site_name: str, directory_urls: bool) -> tuple[str, str, str]:
+    title, text = found
+    title = title or site_name
+    if text.startswith(title):
+        text = text[len(title):].lstrip()
+    return address_of(rel, directory_urls), title, text
+
+
+def _fragment(number: int, entry: tuple[str, str, str]) -> str:
+    address, title, text = entry
+    return _script("p", [number, {"u": address, "t": title, "x": text}])
+
+
+def _entry_grams(entry: tuple[str, str, str]) -> tuple[set[str], set[str]]:
+    """The grams of the page's text (its title included) and of its title."""
+    _, title, text = entry
+    return grams(title + " " + text), grams(title)
+
+
+def _file_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _shard_count(size: int) -> int:
+    """A power of two, so that the count (and with it every gram's shard)
+    changes only when the posting lists double or halve: an update then
+    rewrites the shards it touches, not all of them. Shards hold SHARD_BYTES/2
+    to SHARD_BYTES on average."""
+    return 1 << (max(1, -(-size // SHARD_BYTES)) - 1).bit_length()
+
+
+def _weight(gram: str, posting: str) -> int:
+    """What a posting list counts for in the shards' size."""
+    return len(gram) * 3 + len(posting) + 6
+
+
+def _version(pages, shard_hashes: list[str]) -> str:
+    """A digest of every file of the index (from their hashes, so that an
+    update computes it without reading the files it did not write); search.js
+    uses it for cache busting only."""
+    h = hashlib.sha256()
+    for number, file_hash in sorted(pages):
+        h.update(f"p{number} {file_hash}\n".encode())
+    for k, file_hash in enumerate(shard_hashes):
+        h.update(f"s{k} {file_hash}\n".encode())
+    return h.hexdigest()[:12]
+
+
+def _replace(path: Path, text: str) -> None:
+    """A new file at `path`: in an incremental build the site is a tree of
+    hard links to the live site, and writing into one would change both."""
+    path.unlink(missing_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _meta(pages: int, shard_hashes: list[str], page_hashes) -> dict:
+    return {"format": FORMAT, "pages": pages, "shards": len(shard_hashes),
+            "version": _version(page_hashes, shard_hashes)}
+
+
+def _write_all(out: Path, entries: dict[str, tuple[str, str, str]]) -> tuple[dict, dict]:
+    """The whole index of `entries` ({page path: entry}) into the empty
+    folder `out`; returns its meta and the state an update starts from."""
+    (out / "p").mkdir(parents=True)
+    (out / "s").mkdir()
+    ids = page_ids(sorted(entry[0] for entry in entries.values()))
+    body: defaultdict[str, list[int]] = defaultdict(list)
+    title_of: defaultdict[str, list[int]] = defaultdict(list)
+    pages: dict[str, list] = {}
+    for number, rel in sorted((ids[entry[0]], rel) for rel, entry in entries.items()):
+        entry = entries[rel]
+        in_text, in_title = _entry_grams(entry)
+        _add(body, in_text, number)
+        _add(title_of, in_title, number)
+        fragment = _fragment(number, entry)
+        pages[rel] = [number, _file_hash(fragment)]
+        (out / "p" / f"{number}.js").write_text(fragment, encoding="utf-8")
+
+    postings = {g: _gaps(numbers) + "|" + _gaps(title_of.get(g, ())) for g, numbers in body.items()}
+    size = sum(_weight(g, p) for g, p in postings.items())
+    shards = _shard_count(size)
+    spread: list[dict[str, str]] = [{} for _ in range(shards)]
+    for g, p in postings.items():
+        spread[shard_of(g, shards)][g] = p
+    shard_hashes = []
+    for k, part in enumerate(spread):
+        text = _script("s", [k, part])
+        shard_hashes.append(_file_hash(text))
+        (out / "s" / f"{k}.js").write_text(text, encoding="utf-8")
+    meta = _meta(len(pages), shard_hashes, pages.values())
+    (out / "meta.js").write_text(_script("m", meta), encoding="utf-8")
+    return meta, {"size": size, "pages": pages, "shards": shard_hashes}
+
+
+def index_site(site: Path, site_name: str, directory_urls: bool = True, texts: dict | None = None,
+               state_dir: Path | None = None) -> dict:
+    """Write the index of the site's pages into site/search/, replacing any;
+    return its meta. `texts`: page_texts(site), when the caller has them;
+    `state_dir`: where to keep what update_index needs (none: nothing kept)."""
     if texts is None:
         texts = page_texts(site)
     out = site / INDEX_DIR
     if out.exists():
         shutil.rmtree(out)
-    (out / "p").mkdir(parents=True)
-    (out / "s").mkdir()
-    pages = {rel: found for rel, found in texts.items() if found is not None}
-    ids = page_ids(sorted(address_of(rel, directory_urls) for rel in pages))
-    body: defaultdict[str, list[int]] = defaultdict(list)
-    title_of: defaultdict[str, list[int]] = defaultdict(list)
-    digest = hashlib.sha256()
-    for number, rel in sorted((ids[address_of(rel, directory_urls)], rel) for rel in pages):
-        title, text = pages[rel]
-        title = title or site_name
-        if text.startswith(title):
-            text = text[len(title):].lstrip()
-        _add(body, grams(title + " " + text), number)
-        _add(title_of, grams(title), number)
-        fragment = _script("p", [number, {"u": address_of(rel, directory_urls), "t": title, "x": text}])
-        digest.update(fragment.encode("utf-8"))
-        (out / "p" / f"{number}.js").write_text(fragment, encoding="utf-8")
-
-    postings = {g: _gaps(numbers) + "|" + _gaps(title_of.get(g, ())) for g, numbers in body.items()}
-    size = sum(len(g) * 3 + len(p) + 6 for g, p in postings.items())
-    shards = max(1, -(-size // SHARD_BYTES))
-    spread: list[dict[str, str]] = [{} for _ in range(shards)]
-    for g, p in postings.items():
-        spread[shard_of(g, shards)][g] = p
-    for k, part in enumerate(spread):
-        text = _script("s", [k, part])
-        digest.update(text.encode("utf-8"))
-        (out / "s" / f"{k}.js").write_text(text, encoding="utf-8")
-    meta = {"format": FORMAT, "pages": len(pages), "shards": shards, "version": digest.hexdigest()[:12]}
-    (out / "meta.js").write_text(_script("m", meta), encoding="utf-8")
+    entries = {rel: _entry(rel, found, site_name, directory_urls) for rel, found in texts.items()
+               if found is not None}
+    meta, state = _write_all(out, entries)
+    if state_dir is not None:
+        _save_state(state_dir, site_name, directory_urls, meta, state)
     return meta
+
+
+# --- incremental updates ---------------------------------------------------
+
+STATE_FILE = "search.json"
+STATE_FORMAT = 1
+
+
+class _Doubt(Exception):
+    """The last index or its state cannot be trusted: index the site whole."""
+
+
+def _save_state(state_dir: Path, site_name: str, directory_urls: bool, meta: dict, state: dict) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / STATE_FILE
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    data = {"format": STATE_FORMAT, "index_format": FORMAT, "shard_bytes": SHARD_BYTES, "site_name": site_name,
+            "directory_urls": directory_urls, "version": meta["version"], **state}
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _load_state(state_dir: Path, site: Path, site_name: str, directory_urls: bool) -> dict:
+    """The state of the index now in site/search/, checked against its meta.js
+    (a state left by a build that was never swapped in names another version)."""
+    path = state_dir / STATE_FILE
+    if not path.is_file():
+        raise _Doubt("没有上次的索引记录")
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if not (isinstance(state, dict) and state.get("format") == STATE_FORMAT
+                and state.get("index_format") == FORMAT and state.get("shard_bytes") == SHARD_BYTES):
+            raise ValueError("format")
+        pages, shards, size = state.get("pages"), state.get("shards"), state.get("size")
+        if not (isinstance(pages, dict) and isinstance(shards, list) and shards and isinstance(size, int)
+                and all(isinstance(h, str) for h in shards)
+                and all(isinstance(v, list) and len(v) == 2 and type(v[0]) is int and isinstance(v[1], str)
+                        for v in pages.values())):
+            raise ValueError("types")
+    except (OSError, ValueError) as e:
+        raise _Doubt(f"索引记录已损坏（{path.name}：{type(e).__name__}）") from e
+    if state.get("site_name") != site_name or state.get("directory_urls") != directory_urls:
+        raise _Doubt("网站名称或网址形式变了")
+    try:
+        meta = _call(site / INDEX_DIR / "meta.js", "m")
+    except (OSError, ValueError) as e:
+        raise _Doubt("网站中没有上次的索引") from e
+    if meta != {"format": FORMAT, "pages": len(pages), "shards": len(shards), "version": state.get("version")}:
+        raise _Doubt("网站中的索引与记录不符")
+    return state
+
+
+_CALL = re.compile(r"zltSearch\.([msp])\((.*)\);\n", re.S)
+
+
+def _call(path: Path, kind: str, file_hash: str | None = None):
+    """The data of an index file, checked against its hash in the state."""
+    text = path.read_text(encoding="utf-8")
+    if file_hash is not None and _file_hash(text) != file_hash:
+        raise _Doubt(f"索引文件 {path.name} 与记录不符")
+    m = _CALL.fullmatch(text)
+    if not m or m.group(1) != kind:
+        raise ValueError(path.name)
+    return json.loads(m.group(2))
+
+
+def _numbers(gaps: str) -> list[int]:
+    return list(accumulate(map(int, gaps.split(",")))) if gaps else []
+
+
+def update_index(site: Path, site_name: str, directory_urls: bool, written: set[str], removed: set[str],
+                 state_dir: Path) -> dict:
+    """Bring site/search/ (the last build's index, hard links to the live
+    site's) up to date with the pages this build wrote (`written`, site
+    paths; all but HTML pages ignored) and deleted (`removed`), reading only
+    the written pages; return the meta. The result is the same, byte for
+    byte, as index_site of the whole site. Without a state that matches the
+    index in the site, the whole site is indexed (and the state kept)."""
+    try:
+        state = _load_state(state_dir, site, site_name, directory_urls)
+        meta, new_state = _update(site, site_name, directory_urls, written, removed, state)
+    except _Doubt as e:
+        log.info("搜索索引完整重建：%s。", e)
+        return index_site(site, site_name, directory_urls, state_dir=state_dir)
+    _save_state(state_dir, site_name, directory_urls, meta, new_state)
+    return meta
+
+
+def _update(site: Path, site_name: str, directory_urls: bool, written: set[str], removed: set[str],
+            state: dict) -> tuple[dict, dict]:
+    out = site / INDEX_DIR
+    pages: dict[str, list] = state["pages"]          # page path -> [number, hash of its file]
+    shard_hashes: list[str] = state["shards"]
+
+    read: dict[str, tuple[str, str, str]] = {}
+
+    def old_entry(rel: str) -> tuple[str, str, str]:
+        if rel in read:
+            return read[rel]
+        number, file_hash = pages[rel]
+        try:
+            found_number, data = _call(out / "p" / f"{number}.js", "p", file_hash)
+            entry = (data["u"], data["t"], data["x"])
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            raise _Doubt(f"索引文件 p/{number}.js 无法读取") from e
+        if found_number != number or entry[0] != address_of(rel, directory_urls):
+            raise _Doubt(f"索引文件 p/{number}.js 与记录不符")
+        read[rel] = entry
+        return entry
+
+    def rewrite() -> tuple[dict, dict]:
+        # Every page has another number or every gram another shard: the
+        # whole index again, from the pages' files (not their HTML).
+        entries = {rel: new_entries[rel] if rel in new_entries else old_entry(rel) for rel in indexed}
+        shutil.rmtree(out)
+        return _write_all(out, entries)
+
+    new_entries: dict[str, tuple[str, str, str]] = {}
+    for rel in sorted(written):
+        if rel.endswith(".html") and not _excluded(rel):
+            found = _read_page(site, rel)
+            if found is not None:
+                new_entries[rel] = _entry(rel, found, site_name, directory_urls)
+    gone = {rel for rel in written | removed if rel in pages and rel not in new_entries}
+    kept = pages.keys() - gone
+    indexed = kept | new_entries.keys()
+    if _space(len(indexed)) != _space(len(pages)):
+        return rewrite()
+    ids = page_ids(sorted(address_of(rel, directory_urls) for rel in indexed))
+
+    # The pages whose file changes: new, changed, or given another number.
+    to_write: dict[str, tuple[int, str, tuple]] = {}   # page path -> (number, fragment, entry)
+    for rel in indexed:
+        number = ids[address_of(rel, directory_urls)]
+        if rel in new_entries:
+            entry = new_entries[rel]
+        elif number != pages[rel][0]:
+            entry = old_entry(rel)
+        else:
+            continue
+        fragment = _fragment(number, entry)
+        if pages.get(rel) != [number, _file_hash(fragment)]:
+            to_write[rel] = (number, fragment, entry)
+
+    # What that does to the posting lists: the old numbers off the lists of
+    # the old grams, the new numbers onto those of the new grams.
+    body: defaultdict[str, list] = defaultdict(lambda: [set(), set()])      # gram -> [removed, added]
+    title_of: defaultdict[str, list] = defaultdict(lambda: [set(), set()])
+    for rel in gone | (to_write.keys() & pages.keys()):
+        in_text, in_title = _entry_grams(old_entry(rel))
+        number = pages[rel][0]
+        for g in in_text:
+            body[g][0].add(number)
+        for g in in_title:
+            title_of[g][0].add(number)
+    for number, _, entry in to_write.values():
+        in_text, in_title = _entry_grams(entry)
+        for g in in_text:
+            body[g][1].add(number)
+        for g in in_title:
+            title_of[g][1].add(number)
+
+    # A page that keeps its number comes off and goes back onto the lists
+    # of the grams it keeps: no change there.
+    for changes in (body, title_of):
+        for g in list(changes):
+            off, on = changes[g]
+            both = off & on
+            if both:
+                off -= both
+                on -= both
+                if not off and not on:
+                    del changes[g]
+
+    shards = len(shard_hashes)
+    touched: dict[int, dict[str, str]] = {}
+    size = state["size"]
+    for g in body.keys() | title_of.keys():
+        k = shard_of(g, shards)
+        if k not in touched:
+            try:
+                found_k, touched[k] = _call(out / "s" / f"{k}.js", "s", shard_hashes[k])
+            except (OSError, ValueError, TypeError) as e:
+                raise _Doubt(f"索引文件 s/{k}.js 无法读取") from e
+            if found_k != k or not isinstance(touched[k], dict):
+                raise _Doubt(f"索引文件 s/{k}.js 与记录不符")
+        part = touched[k]
+        old = part.get(g)
+        in_text, in_title = old.split("|") if old is not None else ("", "")
+        lists = []
+        for gaps, change in ((in_text, body.get(g)), (in_title, title_of.get(g))):
+            numbers = _numbers(gaps)
+            if change is not None:
+                removed_numbers, added_numbers = change
+                numbers = sorted((set(numbers) - removed_numbers) | added_numbers)
+            lists.append(numbers)
+        new = _gaps(lists[0]) + "|" + _gaps(lists[1]) if lists[0] else None
+        if new != old:
+            size += (_weight(g, new) if new is not None else 0) - (_weight(g, old) if old is not None else 0)
+            if new is None:
+                del part[g]
+            else:
+                part[g] = new
+    if _shard_count(size) != shards:
+        return rewrite()
+
+    # Write: the files of pages gone or moved away first, then the new ones.
+    new_pages = {rel: pages[rel] for rel in kept}
+    for rel in gone | to_write.keys():
+        if rel in pages:
+            (out / "p" / f"{pages[rel][0]}.js").unlink(missing_ok=True)
+    for rel, (number, fragment, _) in to_write.items():
+        _replace(out / "p" / f"{number}.js", fragment)
+        new_pages[rel] = [number, _file_hash(fragment)]
+    shard_hashes = list(shard_hashes)
+    for k, part in touched.items():
+        text = _script("s", [k, part])
+        new_hash = _file_hash(text)
+        if new_hash != shard_hashes[k]:
+            _replace(out / "s" / f"{k}.js", text)
+            shard_hashes[k] = new_hash
+    meta = _meta(len(new_pages), shard_hashes, new_pages.values())
+    _replace(out / "meta.js", _script("m", meta))
+    return meta, {"size": size, "pages": new_pages, "shards": shard_hashes}
