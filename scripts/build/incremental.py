@@ -212,9 +212,11 @@ def docs_links(docs: Path, rels) -> dict[str, list[str]]:
             for rel in rels if rel.endswith(".md") and (docs / rel).is_file()}
 
 
-def plan(root: Path, out: Path, docs: Path, fp: str, written: set[str], removed: set[str]) -> Plan:
+def plan(root: Path, out: Path, docs: Path, fp: str, written: set[str], removed: set[str],
+         rendered_all: str = "") -> Plan:
     """What to build after a render that wrote `written` into the docs and
-    removed `removed` (render.render_changes), or FullBuild with the reason."""
+    removed `removed` (render.render_changes; `rendered_all`: why it wrote
+    everything), or FullBuild with the reason."""
     state = load_state(root)
     now = versions()
     if state.versions != now:
@@ -227,6 +229,8 @@ def plan(root: Path, out: Path, docs: Path, fp: str, written: set[str], removed:
     live_files = tree(out) if out.is_dir() else {}
     if not live_files or manifest(out, live_files) != state.site_files:
         raise FullBuild("网站目录与上次构建的记录不符")
+    if rendered_all:
+        raise FullBuild(rendered_all.rstrip("。"))
     found = tree(docs)
     changed = set(written) & found.keys()
     deleted = set(state.docs) - found.keys()

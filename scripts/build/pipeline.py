@@ -241,9 +241,10 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                 fingerprint = incremental.fingerprint(root, overrides)
                 with stage("incremental"):
                     try:
-                        if rendered.reason:
-                            raise incremental.FullBuild(rendered.reason.rstrip("。"))
-                        plan = incremental.plan(root, out, docs, fingerprint, rendered.written, rendered.removed)
+                        if full:
+                            raise incremental.FullBuild("按要求（--full）")
+                        plan = incremental.plan(root, out, docs, fingerprint, rendered.written, rendered.removed,
+                                                rendered.reason)
                         incremental.prepare_site(plan, out, docs, new_site, target.directory_urls,
                                                  spare=spare_of(out), live_files=plan.live_files)
                     except incremental.FullBuild as e:
