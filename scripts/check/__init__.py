@@ -25,7 +25,7 @@ from .content_files import content_file_problems
 from .fields import field_problems
 from .figures import chart_problems
 from .files import outside_link_problems, photo_problems
-from .photos_gps import gps_problems
+from .photos_gps import gps_problems, repository_files
 from .lint import lint
 from .pages import body_safety_problems, category_problems, front_matter_problems
 from .review import review_problems
@@ -41,7 +41,8 @@ def check_snapshot(snap: Snapshot, release: bool = False, wording: bool = True,
     root, records = snap.root, snap.records
     problems = list(snap.problems)
     problems += field_problems(snap.schema, records, root, cache)
-    problems += photo_problems(records, root) + outside_link_problems(root) + gps_problems(root)
+    files = repository_files(root)   # walked once for both photo rules
+    problems += photo_problems(records, root, files) + outside_link_problems(root) + gps_problems(root, files)
     problems += content_file_problems(root, snap.record_paths, records)
     problems += body_safety_problems(root, records, snap.pages)
     problems += front_matter_problems(snap.pages) + category_problems(records)

@@ -52,7 +52,11 @@ _CODE_FILES = ("problems.py", "records/loader.py", "records/yaml_reader.py", "re
 
 @functools.cache
 def _code_digest() -> str:
-    versions = "\0".join(metadata.version(name) for name in ("PyYAML", "jsonschema"))
+    import yaml
+
+    # The C parser (libyaml) reads well-formed files: its version too.
+    libyaml = yaml._yaml.get_version_string() if getattr(yaml, "__with_libyaml__", False) else ""
+    versions = "\0".join([*(metadata.version(name) for name in ("PyYAML", "jsonschema")), libyaml])
     h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{versions}".encode())
     for name in _CODE_FILES:
         h.update(name.encode() + b"\0" + (_CODE / name).read_bytes() + b"\0")

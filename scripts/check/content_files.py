@@ -165,14 +165,14 @@ def refused_files(root: Path, record_paths: set[str] = frozenset(), media: set[s
     for folder in FOLDERS:
         for dirpath, dirnames, filenames in os.walk(root / folder):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            where = Path(dirpath).relative_to(root).as_posix()
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                path = Path(dirpath) / name
-                rel = path.relative_to(root).as_posix()
+                rel = f"{where}/{name}"
                 if rel in record_paths or name.lower().endswith(TEXT_SUFFIXES[folder]):
-                    continue   # no stat for the thousands of records
-                consider(path, rel)
+                    continue   # no stat (nor Path) for the thousands of records
+                consider(Path(dirpath) / name, rel)
     for rel in sorted(media):
         consider(root / rel, rel)
     return out

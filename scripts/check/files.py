@@ -54,16 +54,31 @@ def outside_link_problems(root: Path) -> list[Problem]:
     the build copies content/ as it is, and must not publish /etc/passwd."""
     problems = []
     for top in ("content", "exemplars"):
-        for dirpath, dirnames, filenames in os.walk(root / top):
-            for name in dirnames + filenames:
-                p = Path(dirpath) / name
-                if p.is_symlink() and outside(root, p):
-                    problems.append(Problem(p.relative_to(root).as_posix(), 1, "",
-                                            OUTSIDE_LINK))
+        for p in _links(root / top):
+            if outside(root, p):
+                problems.append(Problem(p.relative_to(root).as_posix(), 1, "", OUTSIDE_LINK))
     return problems
 
 
-def photo_problems(records: list[Record], root: Path) -> list[Problem]:
+def _links(folder: Path):
+    """The symbolic links in folder and below, as os.walk would meet them
+    (links to folders listed, not followed), told by the folder listing
+    itself: no stat (and no Path) for each of the thousands of records."""
+    stack = [str(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                entries = list(listing)
+        except OSError:
+            continue   # as os.walk: a folder that cannot be listed is passed over
+        for entry in entries:
+            if entry.is_symlink():
+                yield Path(entry.path)
+            elif entry.is_dir():
+                stack.append(entry.path)
+
+
+def photo_problems(records: list[Record], root: Path, files: list[Path] | None = None) -> list[Problem]:
     """A photo needs alt text (readers with screen readers); it must be an
     image the site can use (by its bytes: JPEG, PNG or WebP, within the pixel
     limit), wherever it is named, lists of photos included."""
@@ -98,7 +113,7 @@ def photo_problems(records: list[Record], root: Path) -> list[Problem]:
                                         f"“{value}”{why}"))
     # Photos no record names (yet): committed all the same, and content/'s
     # are published as they are. Their size is read from the header only.
-    for p in repository_photos(root):
+    for p in repository_photos(root, files):
         rel, seen = p.relative_to(root).as_posix(), inspect(p)
         if rel not in named and seen.format in USABLE and seen.size and seen.size[0] * seen.size[1] > MAX_PIXELS:
             problems.append(Problem(rel, 1, "", too_big(*seen.size)))

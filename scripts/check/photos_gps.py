@@ -121,18 +121,20 @@ def repository_files(root: Path) -> list[Path]:
     return found
 
 
-def repository_photos(root: Path) -> list[Path]:
-    """Every image file of the repository (by its bytes), outside built output and tools."""
-    return [p for p in repository_files(root) if not p.is_symlink() and inspect(p).format is not None]
+def repository_photos(root: Path, files: list[Path] | None = None) -> list[Path]:
+    """Every image file of the repository (by its bytes), outside built output
+    and tools (`files`: repository_files(root), when the caller has it)."""
+    return [p for p in (repository_files(root) if files is None else files)
+            if not p.is_symlink() and inspect(p).format is not None]
 
 
 def located_photos(root: Path) -> list[Path]:
     return [p for p in repository_photos(root) if has_location(p)]
 
 
-def gps_problems(root: Path) -> list[Problem]:
+def gps_problems(root: Path, files: list[Path] | None = None) -> list[Problem]:
     problems = []
-    for p in repository_files(root):
+    for p in repository_files(root) if files is None else files:
         if p.is_symlink():
             continue
         problem = inspect(p).problem
