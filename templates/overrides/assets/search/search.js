@@ -41,7 +41,7 @@
   }
   window.zltSearch = {
     m: function (meta) { settle("m", meta); },
-    s: function (args) { settle("s" + args[0], args[1]); },
+    s: function (args) { settle("s" + args[0], args[1]); },   // args[0]: the file's name, "3" or "3.1"
     p: function (args) { settle("p" + args[0], args[1]); }
   };
 
@@ -124,15 +124,26 @@
   function engine(meta) {
     var postings = {};   // gram -> Promise of {pages, titles}
 
+    // A gram's posting list is cut into meta.segments blocks of page numbers
+    // (an update of the site rewrites only its pages' blocks): shard k's
+    // files s/k.js, s/k.1.js, … hold them in ascending order.
     function posting(gram) {
       if (!postings[gram]) {
-        var k = shardOf(gram, meta.shards);
-        postings[gram] = load("s" + k, "s/" + k + ".js", meta.version).then(function (shard) {
-          var p = shard[gram];
-          if (p === undefined) return { pages: [], titles: {} };
-          var parts = p.split("|"), titles = {};
-          numbers(parts[1]).forEach(function (n) { titles[n] = true; });
-          return { pages: numbers(parts[0]), titles: titles };
+        var k = shardOf(gram, meta.shards), files = [];
+        for (var j = 0; j < (meta.segments || 1); j++) {
+          var name = j ? k + "." + j : String(k);
+          files.push(load("s" + name, "s/" + name + ".js", meta.version));
+        }
+        postings[gram] = Promise.all(files).then(function (shards) {
+          var pages = [], titles = {};
+          shards.forEach(function (shard) {
+            var p = shard[gram];
+            if (p === undefined) return;
+            var parts = p.split("|");
+            pages = pages.concat(numbers(parts[0]));
+            numbers(parts[1]).forEach(function (n) { titles[n] = true; });
+          });
+          return { pages: pages, titles: titles };
         });
       }
       return postings[gram];
