@@ -36,8 +36,8 @@ def _colliding(count: int, prefix: str) -> list[str]:
 ADDRESSES = ["", "news/a/", "news/b/", "units/c/", "units/d/", "members/e/", "members/f/", "g/", "h/",
              *_colliding(3, "x")]
 RELS = [a + "index.html" for a in ADDRESSES]
-WORDS = ["党建", "刘廷江", "抗洪抢险", "蘑菇气", "党支部", "扎兰屯", "群众", "ＶＣＤ", "2010", "Abc", "服务", "基层",
-         "𠀾村", "示例"]
+WORDS = ["党建", "刘廷江", "抗洪抢险", "蘑菇气", "党支部", "扎兰屯", "群众", "ＶＣＤ", "2010", "Abc", "服务",
+         "基层", "𠀾村", "示例"]
 
 
 def _html(title: str, words: list[str], excluded: bool) -> str:
