@@ -271,9 +271,9 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
             with stage("feed"):
                 write_feed(snap, config, new_site, preview=preview)
             with stage("search"):
+                changed, removed = _pages_changed(plan, docs, new_site, target.directory_urls)
                 write_search(new_site, config.site_name, target.directory_urls, state_dir if incremental_ok else None,
-                             written=plugin.written if plan else None,
-                             removed=_pages_removed(plan, docs, new_site, target.directory_urls))
+                             written=plugin.written | changed if plan else None, removed=removed)
             if target.offline:
                 write_subtitles_scripts(new_site)
             checkpoint("mkdocs")
@@ -307,11 +307,15 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
     return out
 
 
-def _pages_removed(plan, docs: Path, site: Path, directory_urls: bool) -> set[str]:
-    """The site paths of the pages an incremental build removed."""
+def _pages_changed(plan, docs: Path, site: Path, directory_urls: bool) -> tuple[set[str], set[str]]:
+    """The site paths of the docs files an incremental build wrote again
+    (HTML files of the docs are copied, not built: mkdocs' plugin never sees
+    them) and of those it removed."""
     if plan is None:
-        return set()
-    return {incremental.page_dest(rel, docs, site, directory_urls) for rel in plan.deleted if rel.endswith(".md")}
+        return set(), set()
+    def dest(rel):
+        return incremental.page_dest(rel, docs, site, directory_urls)
+    return {dest(rel) for rel in plan.changed}, {dest(rel) for rel in plan.deleted}
 
 
 def write_search(site: Path, site_name: str, directory_urls: bool, state_dir: Path | None,

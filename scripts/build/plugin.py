@@ -13,9 +13,9 @@ mkdocs.yml, through mkdocs' plugin events instead of changes to its code.
 - on_files, on_nav, on_env, on_post_page, in an incremental build
   (build.incremental, `incremental` set): every file mkdocs is about to write
   is unlinked first from the new site (a tree of hard links to the live one),
-  the nav's pages are always built (an unread page has no title for the
-  menu), the nav is compared with the last build's (different: FullBuild),
-  and the pages written are noted for the search index.
+  the nav's unchanged pages are read (their titles and front matter, for the
+  menu) but not built, the nav is compared with the last build's (different:
+  FullBuild), and the pages written are noted for the search index.
 
 The repository is the folder of the configuration file, so the plugin needs
 no option for it; its one option is the number of pages expected, for the
@@ -99,9 +99,15 @@ class ZltPlugin(BasePlugin[ZltConfig]):
     def on_nav(self, nav, *, config, files):
         self.nav = nav
         if self.incremental is not None:
+            # The menu shows the nav's pages by title (and Material reads
+            # their front matter): a page mkdocs' dirty mode skips is read
+            # here, not built. Its title is then its front matter's or its
+            # first heading's, not the rendered heading a full build takes;
+            # where the two differ, the nav differs from the last build's
+            # (on_env) and the build is whole.
             for page in nav.pages:
-                if os.path.lexists(page.file.abs_dest_path):
-                    os.unlink(page.file.abs_dest_path)
+                if page.markdown is None and not page.file.is_modified():
+                    page.read_source(config)
         return nav
 
     def on_env(self, env, *, config, files):
