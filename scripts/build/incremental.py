@@ -191,20 +191,33 @@ class Plan:
     state: State
     changed: set[str]      # docs files to build (new or different)
     deleted: set[str]      # docs files gone since the last build
-    docs: dict[str, str]   # unused
+    docs: dict[str, list]  # the docs' manifest once planned (as manifest(docs) gives it)
     live_files: dict = field(default_factory=dict)   # the live site's tree (incremental.tree)
     links: dict = field(default_factory=dict)        # the docs' links (linked_names), for the next build
 
 
-# A link's target file in Markdown: what mkdocs resolves (a page or a file).
-_LINKED = re.compile(r"[^\s/\\()\[\]<>\"'#]+\.[A-Za-z0-9]+#?")
+# Where a page names another file: Markdown links and images `](target)`,
+# reference definitions `[id]: target`, and href/src attributes (HTML that
+# md_in_html puts into the page's tree, where mkdocs resolves it too).
+_TARGET = re.compile(r"""\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*["']([^"']+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)""",
+                     re.M)
 
 
 def linked_names(text: str) -> list[str]:
-    """The names (without folders) of the files a page's Markdown names, each
-    with "#" after it when named with an anchor: what plan() needs to find
-    the pages that link to a deleted file or to an anchor of a changed page."""
-    return sorted(set(_LINKED.findall(text)))
+    """The names (without folders) of the files a page's Markdown links to,
+    and each with "#" after it too when linked with an anchor: what plan() needs to
+    find the pages that link to a deleted file or to an anchor of a changed
+    page (mkdocs checks those links when it builds the page)."""
+    found = set()
+    for m in _TARGET.finditer(text):
+        target = m.group(1) or m.group(2) or m.group(3) or ""
+        path, anchor, _ = target.partition("#")
+        name = path.partition("?")[0].rsplit("/", 1)[-1]
+        if name:
+            found.add(name)
+            if anchor:
+                found.add(name + "#")
+    return sorted(found)
 
 
 def docs_links(docs: Path, rels) -> dict[str, list[str]]:
@@ -248,10 +261,12 @@ def plan(root: Path, out: Path, docs: Path, fp: str, written: set[str], removed:
         changed |= {rel for rel, named in links.items() if names.intersection(named)}
     # mkdocs' dirty mode skips a page whose source is older than its output:
     # the files kept get the oldest time once (render writes new ones).
-    for rel in found.keys() - changed:
-        if found[rel].st_mtime_ns != 0:
+    kept = {}
+    for rel, st in sorted(found.items()):
+        if rel not in changed and st.st_mtime_ns != 0:
             os.utime(docs / rel, ns=(0, 0))
-    return Plan(state, changed, deleted, {}, live_files, links)
+        kept[rel] = [st.st_size, st.st_mtime_ns if rel in changed else 0]
+    return Plan(state, changed, deleted, kept, live_files, links)
 
 
 def link_copy(src: Path, dst: Path, leave_out: set[str]) -> None:

@@ -286,7 +286,7 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                 if incremental_ok:
                     state = incremental.State(
                         fingerprint=fingerprint, versions=incremental.versions(), site=str(out),
-                        docs=incremental.manifest(docs),
+                        docs=plan.docs if plan else incremental.manifest(docs),
                         links=plan.links if plan else incremental.docs_links(docs, incremental.tree(docs)),
                         site_files=incremental.manifest(new_site), nav=plugin.nav_signature)
                 swap_in(new_site, out, keep=spare_of(out) if incremental_ok else None)
