@@ -88,11 +88,16 @@ class ZltPlugin(BasePlugin[ZltConfig]):
 
     def on_files(self, files, *, config):
         if self.incremental is not None:
-            # Whatever mkdocs will write (a changed page: its output is not in
-            # the new site; a static file newer than its copy) is unlinked
-            # first: writing into a hard link would change the live site.
+            # Whatever mkdocs will write is unlinked first: writing into a
+            # hard link would change the live site. The outputs of the docs
+            # this build changed are already out of the new site
+            # (incremental.prepare_site) and the docs kept are older than
+            # any output (incremental.plan); what is left is a file of the
+            # theme newer than its copy.
+            docs = os.path.join(config.docs_dir, "")
             for f in files:
-                if f.is_modified() and os.path.lexists(f.abs_dest_path):
+                theirs = f.abs_src_path is None or not f.abs_src_path.startswith(docs)
+                if theirs and f.is_modified() and os.path.lexists(f.abs_dest_path):
                     os.unlink(f.abs_dest_path)
         return files
 

@@ -359,6 +359,11 @@ def render_changes(snap: Snapshot, out: Path, memo: Path, preview: bool = False)
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
     out.mkdir(parents=True, exist_ok=True)
     pages = renderer.render()
+    if m.doubt:
+        # A call kept unevaluated (its records and the Site's structure
+        # unchanged) gave another result when a page needed it: the pages
+        # kept on the same ground cannot be trusted. Everything again.
+        return render_changes(snap, out, memo, preview)
     removed = m.removed()
     for rel in sorted(removed):
         target = out / rel

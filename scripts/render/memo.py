@@ -42,7 +42,7 @@ from markupsafe import Markup
 from ..records.loader import Record, Snapshot
 from ..records.schema import Kind
 
-FORMAT = 1
+FORMAT = 2
 MEMO_FILE = "render-memo.json"
 # Lists longer than this are digested once per build (by object) when they
 # are keyed: a kind's whole list is part of the context of each of its pages.
@@ -68,6 +68,62 @@ def content_key(r: Record, snap: Snapshot) -> str:
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
+
+
+def structure_fields(kind: Kind) -> frozenset[str]:
+    """The fields of a kind that the Site's methods read besides returning
+    the record (render/site.py: the lists' order and groups, 首页 picks,
+    honours, 所在单位, and every field naming other records)."""
+    listing = kind.listing
+    named = {name.lstrip("-") for name in listing.order} - {"path", "id"}
+    named |= {listing.group_by} if listing.group_by else set()
+    named |= {"featured", "honours", "unit"} & kind.fields.keys()
+    return frozenset(named | kind.references.keys())
+
+
+def structure_key(r: Record) -> str:
+    """What of a record shapes the Site (its lists, groups, links, counts),
+    as opposed to what its pages show of it: while no record's structure
+    key changes, a Site method gives the same records as before, each in
+    its new version (Memo._old_call_valid)."""
+    from ..records.relations import references
+
+    fields = structure_fields(r.kind)
+    data = [r.kind.name, r.id, r.path, r.line, r.is_published, r.is_sample,
+            sorted([list(map(str, path)), target] for path, _, target in references(r)),
+            sorted((name, repr(r[name])) for name in fields)]
+    return _digest(json.dumps(data, ensure_ascii=False, default=repr))
+
+
+# A call whose result names more records than this is replayed, not skipped.
+_IDS_MAX = 400
+
+
+def result_ids(result) -> list[str] | None:
+    """The ids of the records a call's result holds (in lists, tuples,
+    dictionaries and dataclasses), None when there are too many or a value
+    of a kind not known here."""
+    found: list[str] = []
+    stack = [result]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is Record:
+            found.append(v.id)
+        elif v is None or t in (str, int, bool, float) or isinstance(v, (Kind, date, Markup, _Missing)):
+            continue
+        elif t in (list, tuple):
+            stack.extend(v)
+        elif t is dict:
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            stack.extend(getattr(v, f.name) for f in dataclasses.fields(v))
+        else:
+            return None
+        if len(found) > _IDS_MAX:
+            return None
+    return sorted(set(found))
 
 
 def fingerprint(root: Path, schema_source) -> str:
@@ -121,8 +177,11 @@ class Memo:
         self.old_calls: list[list] = []
         self._valid: dict[int, int | None] = {}
         self._args: dict[str, tuple] = {}
+        self.old_records: dict[str, list] = {}
         self.reason = self._load()
         self.written: set[str] = set()
+        self.doubt = ""                           # a skipped call found changed after all
+        self._structure()
 
     # --- the last build's state -------------------------------------------------
 
@@ -138,9 +197,11 @@ class Memo:
             data = json.loads(raw)
             ok = (isinstance(data, dict) and data.get("format") == FORMAT
                   and isinstance(data.get("pages"), dict) and isinstance(data.get("files"), dict)
-                  and isinstance(data.get("calls"), list)
-                  and all(isinstance(c, list) and len(c) == 3 and all(isinstance(x, str) for x in c)
-                          for c in data["calls"])
+                  and isinstance(data.get("calls"), list) and isinstance(data.get("records"), dict)
+                  and all(isinstance(c, list) and len(c) == 4 and all(isinstance(x, str) for x in c[:3])
+                          and (c[3] is None or isinstance(c[3], list)) for c in data["calls"])
+                  and all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+                          for v in data["records"].values())
                   and all(isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and isinstance(p[1], list)
                           for p in data["pages"].values())
                   and all(isinstance(f, list) and len(f) == 2 for f in data["files"].values()))
@@ -158,11 +219,33 @@ class Memo:
         if any(not isinstance(i, int) or not 0 <= i < n for p in data["pages"].values() for i in p[1]):
             return "上次生成页面的记录已损坏或格式不同"
         self.old_pages, self.old_files, self.old_calls = data["pages"], data["files"], data["calls"]
+        self.old_records = data["records"]
         return ""
+
+    def _structure(self) -> None:
+        """Which records changed since the last build (`dirty`), and whether
+        the Site's structure stayed the same (`same_structure`: the same
+        records, none of the changed ones with another structure_key): then
+        a call whose result held no changed record gives what it gave."""
+        old = self.old_records
+        self.records: dict[str, list[str]] = {}
+        self.dirty: set[str] = set(old) - set(self.ckeys)
+        same = not self.dirty and set(old) == set(self.ckeys)
+        for rid, (r, ckey) in self.ckeys.items():
+            was = old.get(rid)
+            if was is not None and was[0] == ckey:
+                self.records[rid] = was
+                continue
+            skey = structure_key(r)
+            self.records[rid] = [ckey, skey]
+            self.dirty.add(rid)
+            same = same and was is not None and was[1] == skey
+        self.same_structure = same and self.reason == ""
 
     def save(self) -> None:
         data = {"format": FORMAT, "fingerprint": self.fingerprint, "out": str(self.out.resolve()),
-                "global": self.global_key, "calls": self.call_rows, "pages": self.pages, "files": self.files}
+                "global": self.global_key, "calls": self.call_rows, "pages": self.pages, "files": self.files,
+                "records": self.records}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=MEMO_FILE, suffix=".part")
         try:
@@ -299,11 +382,30 @@ class Memo:
             except Unkeyable as e:
                 self.untrack(f"{name}: {e}")
                 return result
+            ids = self._ids(name, args, result)
             row = self.calls[key] = [len(self.call_rows), result, digest]
-            self.call_rows.append([name, key[1], digest])
+            self.call_rows.append([name, key[1], digest, ids])
+        elif row[1] is _UNEVALUATED:
+            # Kept without evaluating (_old_call_valid): evaluated now that a
+            # page needs its result, which must be what it was.
+            row[1] = self.evaluate(name, args)
+            if self.result_digest(row[1]) != row[2] and not self.doubt:
+                self.doubt = f"{name}{key[1]}"
         if self.current is not None:
             self.current.add(row[0])
         return row[1]
+
+    def _ids(self, name: str, args: tuple, result) -> list[str] | None:
+        """The records in a call's result, for the next build to skip the
+        call when none of them changed; None: always evaluate it again."""
+        if name not in SKIPPABLE:
+            return None
+        if name in ("by_group", "own_refs"):   # a field named by the template
+            kind = (self.snap.schema.kinds.get(args[0]) if name == "by_group" and args and isinstance(args[0], str)
+                    else getattr(args[0], "kind", None) if args else None)
+            if not isinstance(kind, Kind) or len(args) < 2 or args[1] not in structure_fields(kind):
+                return None
+        return result_ids(result)
 
     def untrack(self, why: str) -> None:
         if self.current is not None and not self.untracked:
@@ -314,12 +416,19 @@ class Memo:
         same, else None."""
         if i in self._valid:
             return self._valid[i]
-        name, args_json, digest = self.old_calls[i]
+        name, args_json, digest, ids = self.old_calls[i]
         key = (name, args_json)
         row = self.calls.get(key)
         new = None
         if row is not None:
             new = row[0] if row[2] == digest else None
+        elif (self.same_structure and ids is not None and not self.dirty.intersection(ids)
+              and not any(f'"{rid}"' in args_json for rid in self.dirty)):
+            # Neither its arguments nor its records changed, nor the Site's
+            # structure: the same result (evaluated if a page asks for it).
+            row = self.calls[key] = [len(self.call_rows), _UNEVALUATED, digest]
+            self.call_rows.append([name, args_json, digest, ids])
+            new = row[0]
         else:
             try:
                 args = self._args.get(args_json)
@@ -333,7 +442,7 @@ class Memo:
                 now = None
             if now is not None:
                 row = self.calls[key] = [len(self.call_rows), result, now]
-                self.call_rows.append([name, args_json, now])
+                self.call_rows.append([name, args_json, now, self._ids(name, args, result)])
                 new = row[0] if now == digest else None
         self._valid[i] = new
         return new
@@ -419,6 +528,7 @@ class _Missing:
 
 
 _MISSING = _Missing()
+_UNEVALUATED = object()
 
 
 class RecordedMapping:
@@ -463,6 +573,10 @@ SITE_CALLS = frozenset({
     "measure", "home_sections",
 })
 SITE_MAPPINGS = frozenset({"by_id", "located", "by_kind"})
+# The calls whose result is a function of their arguments and of the records
+# as structure_key sees them (and of the records returned): kept without
+# evaluating while neither changed. Not `file` (the file system).
+SKIPPABLE = SITE_CALLS | {f"{m}.{op}" for m in SITE_MAPPINGS for op in ("get", "item", "contains")} | {"group_path"}
 # Attributes fixed for the build (the model is in the fingerprint, preview in
 # the globals' key).
 SITE_CONSTANTS = frozenset({"schema", "preview"})
