@@ -141,10 +141,13 @@ def test_colliding_addresses_move_when_one_goes(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_large_site_with_segments_and_a_new_number_space(tmp_path):
+def test_a_large_site_with_segments_and_a_new_number_space(tmp_path, monkeypatch):
     """1,024 pages, then the 1,025th: the number space doubles (every page
     renumbered, the index written again from the old page files), then
-    changes within two segments."""
+    changes within two segments (of 4,096 numbers here, so that a small
+    site has several)."""
+    import scripts.build.search as search
+    monkeypatch.setattr(search, "SEGMENT_SPAN", 4096)
     first = {f"p{i}/index.html": (f"页面{i}", [WORDS[i % len(WORDS)], WORDS[i * 7 % len(WORDS)], str(i)], False)
              for i in range(1024)}
     _run_steps(tmp_path, first, [

@@ -199,8 +199,8 @@ class Plan:
 # Where a page names another file: Markdown links and images `](target)`,
 # reference definitions `[id]: target`, and href/src attributes (HTML that
 # md_in_html puts into the page's tree, where mkdocs resolves it too).
-_TARGET = re.compile(r"""\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*["']([^"']+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)""",
-                     re.M)
+_TARGET = re.compile(r"""\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*["']([^"']+)""")
+_DEFINED = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 
 
 def linked_names(text: str) -> list[str]:
@@ -209,8 +209,10 @@ def linked_names(text: str) -> list[str]:
     find the pages that link to a deleted file or to an anchor of a changed
     page (mkdocs checks those links when it builds the page)."""
     found = set()
-    for m in _TARGET.finditer(text):
-        target = m.group(1) or m.group(2) or m.group(3) or ""
+    targets = [a or b for a, b in _TARGET.findall(text)]
+    if "]:" in text:
+        targets += _DEFINED.findall(text)
+    for target in targets:
         path, anchor, _ = target.partition("#")
         name = path.partition("?")[0].rsplit("/", 1)[-1]
         if name:

@@ -17,7 +17,7 @@ The index, for N pages:
 - `s/<k>.js`, `s/<k>.<j>.js`: the posting lists, spread over shards by a
   hash of the gram so that a query downloads only the few shards of its
   grams, and cut into segments j of SEGMENT_SPAN page numbers (one up to
-  1,024 pages, 16 at 10,000) so that a page added, changed or deleted
+  4,096 pages, 4 at 10,000) so that a page added, changed or deleted
   rewrites only its own segment's files. A posting list is the page numbers
   holding the gram, then "|", then those holding it in their title (which
   rank first), both as gaps between ascending numbers (from 0 in each file);
@@ -74,12 +74,15 @@ log = logging.getLogger("zlt")
 FORMAT = 2
 # Uncompressed bytes of posting lists per shard file, SHARD_BYTES/2 to
 # SHARD_BYTES on average; SEGMENT_SPAN page numbers per segment. At 10,000
-# records (15 MB of posting lists): 512 shards in 16 segments, 8,192 files of
-# 1.8 KB; a page added rewrites 0.9 MB of them (the lists of its ~600 grams
-# hold 10 MB: unsegmented, any shard size rewrote 11–14 MB), and a first
-# query loads at most 171 KB, compressed (tests/test_search_index.py).
+# records (15 MB of posting lists, page numbers in 65,536): 2,048 shards in
+# 4 segments, 8,192 files of 1.8 KB. A page added rewrites about 2 MB of them
+# (unsegmented, any shard size rewrote 11-14 MB: the lists of a page's grams
+# hold 10 MB), rsync sends about 1 MB of it; a first query loads 106-122 KB
+# in 16-19 requests (BENCHMARKS.md). Segments of 4,096 numbers (16 at 10,000)
+# rewrote 0.9 MB a page but made a first query 64 requests and 255 KB, over
+# the 200 KB budget.
 SHARD_BYTES = 3_000
-SEGMENT_SPAN = 4096
+SEGMENT_SPAN = 16384
 INDEX_DIR = "search"
 
 # Pages left out: the 404 page, and every page whose front matter says
@@ -252,7 +255,7 @@ def _file_hash(text: str) -> str:
 def _segments(pages: int) -> int:
     """How many blocks of SEGMENT_SPAN page numbers the posting lists are cut
     into: a power of two, 1 up to 1,024 pages."""
-    return _space(pages) // SEGMENT_SPAN
+    return max(1, _space(pages) // SEGMENT_SPAN)
 
 
 def _shard_count(size: int, segments: int) -> int:

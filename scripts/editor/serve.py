@@ -70,6 +70,28 @@ def sync_tree(src: Path, dst: Path) -> int:
     return changed
 
 
+# The served docs folders this process has made equal to the render's whole
+# folder once: after that, the render's own list of what it wrote is enough.
+_synced: set[Path] = set()
+
+
+def sync_files(src: Path, dst: Path, written: set[str], removed: set[str]) -> int:
+    """Copy the files `written` (relative paths) from src into dst and delete
+    those `removed`, as sync_tree would find them. Returns their number."""
+    for rel in sorted(written):
+        s, d = src / rel, dst / rel
+        if not s.is_file():
+            removed = removed | {rel}
+            continue
+        d.parent.mkdir(parents=True, exist_ok=True)
+        tmp = d.with_name(d.name + ".part")
+        shutil.copyfile(s, tmp)
+        tmp.replace(d)
+    for rel in sorted(removed):
+        (dst / rel).unlink(missing_ok=True)
+    return len(written | removed)
+
+
 STATUS_FILE = "preview-status.json"   # in .build/: the problems the pages show
 STATE_FILE = "preview-state.json"     # in .build/: when the preview last caught up (the workbench reads it)
 # What every served page shows at its top; set by regenerate, read per request.
@@ -119,9 +141,14 @@ def regenerate(root: Path, docs: Path) -> bool:
     work = root / ".build"
     work.mkdir(exist_ok=True)
     started = time.time()
+    # The Markdown is brought up to date in a folder of its own by the
+    # render's memo (render.memo: only the pages a save can reach are made
+    # again, lists and related records' pages included), then what changed
+    # is copied into the served docs.
+    rendered = work / "serve-render"
     with tempfile.TemporaryDirectory(dir=work, prefix="serve-") as tmp:
         try:
-            _, snap, _ = generate(root, Path(tmp) / "docs", preview=True)
+            _, snap, result = generate(root, rendered, preview=True, memo=work / "serve-memo")
         except InputError as e:
             for p in e.problems:
                 log.error("%s", p)
@@ -144,7 +171,11 @@ def regenerate(root: Path, docs: Path) -> bool:
         # The status first: the pages reloaded by the new Markdown must show it.
         typos = lint(root, snap.texts)
         status_changed = _set_status(root, True, typos)
-        changed = sync_tree(Path(tmp) / "docs", docs)
+        if result.reason or docs not in _synced:
+            changed = sync_tree(rendered, docs)
+            _synced.add(docs)
+        else:
+            changed = sync_files(rendered, docs, result.written, result.removed)
         _write_state(root, regenerated=started, expect_build=bool(changed or status_changed))
     log.info("已重新生成预览（%d 个文件有变化）。", changed)
     for p in typos:  # typos do not stop the preview, but are shown at once
