@@ -77,10 +77,10 @@ FORMAT = 2
 # records (15 MB of posting lists, page numbers in 65,536): 2,048 shards in
 # 4 segments, 8,192 files of 1.8 KB. A page added rewrites about 2 MB of them
 # (unsegmented, any shard size rewrote 11-14 MB: the lists of a page's grams
-# hold 10 MB), rsync sends about 1 MB of it; a first query loads 106-122 KB
-# in 16-19 requests (BENCHMARKS.md). Segments of 4,096 numbers (16 at 10,000)
-# rewrote 0.9 MB a page but made a first query 64 requests and 255 KB, over
-# the 200 KB budget.
+# hold 10 MB) and rsync sends about 1 MB; a first query loads 26-39 KB in
+# 16-19 requests, 106-122 ms (BENCHMARKS.md). Segments of 4,096 numbers (16
+# at 10,000) rewrote 0.9 MB a page but a first query took 66 requests,
+# 77-85 KB and 217-255 ms, near the 0.3 s budget.
 SHARD_BYTES = 3_000
 SEGMENT_SPAN = 16384
 INDEX_DIR = "search"
