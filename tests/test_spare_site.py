@@ -52,3 +52,12 @@ def test_sync_makes_the_copy_exactly_links_to_the_live_files(tmp_path):
     assert set(have) == set(files) - {"search/s/0.js"}
     assert all(have[rel].st_ino == files[rel].st_ino for rel in have)
     assert not (copy / "gone").exists() and not (copy / "search/s").exists()
+
+
+def test_what_is_left_out_of_the_copy_files_and_folders():
+    from scripts.build.incremental import _left_out
+    files = {rel: None for rel in ("a/b/c.html", "a/d.html", "x.html", "search/s/0.js", "feed.xml")}
+    assert _left_out(files, {"feed.xml", "search", "a/b", "new/index.html"}) == {
+        "a/b/c.html", "feed.xml", "search/s/0.js"}
+    assert _left_out(files, {"a"}) == {"a/b/c.html", "a/d.html"}
+    assert _left_out(files, set()) == set()

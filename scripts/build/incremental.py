@@ -348,7 +348,7 @@ def prepare_site(plan_: Plan, live: Path, docs: Path, new_site: Path, directory_
     if spare is not None and spare.is_dir():
         os.rename(spare, new_site)
         files = live_files if live_files is not None else tree(live)
-        sync_links(live, files, new_site, {rel for rel in files if _left_out(rel, leave)})
+        sync_links(live, files, new_site, _left_out(files, leave))
         return
     link_copy(live, new_site, leave)
     # A deleted page's folder (use_directory_urls) left empty.
@@ -359,12 +359,21 @@ def prepare_site(plan_: Plan, live: Path, docs: Path, new_site: Path, directory_
             folder = folder.parent
 
 
-def _left_out(rel: str, leave: set[str]) -> bool:
-    """Whether the site file `rel` is one of, or under one of, `leave`."""
-    if rel in leave:
-        return True
-    parts = rel.split("/")
-    return any("/".join(parts[:n]) in leave for n in range(1, len(parts)))
+def _left_out(files, leave: set[str]) -> set[str]:
+    """The files of `files` (site paths) that are, or are under, one of `leave`."""
+    out = set(leave).intersection(files)
+    rest = [x for x in leave if x not in files]
+    dirs: set[str] = set()
+    if rest:
+        for rel in files:
+            folder = rel.rpartition("/")[0]
+            while folder and folder not in dirs:
+                dirs.add(folder)
+                folder = folder.rpartition("/")[0]
+    folders = [f"{x}/" for x in rest if x in dirs]
+    if folders:
+        out.update(rel for rel in files if rel.startswith(tuple(folders)))
+    return out
 
 
 def note(reason: str) -> str:

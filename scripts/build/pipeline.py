@@ -291,6 +291,13 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                         site_files=incremental.manifest(new_site), nav=plugin.nav_signature)
                 swap_in(new_site, out, keep=spare_of(out) if incremental_ok else None)
                 if incremental_ok:
+                    if plan is None:
+                        # After a full build the kept site shares no file with
+                        # the new one: linked now, so that the next build (an
+                        # approved item going live) starts at once.
+                        spare = spare_of(out)
+                        spare.mkdir(exist_ok=True)
+                        incremental.sync_links(out, incremental.tree(out), spare, set())
                     incremental.save_state(root, state)
                 else:
                     # Keep the last generated Markdown where mkdocs.yml points, so
