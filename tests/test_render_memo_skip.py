@@ -68,3 +68,24 @@ def test_structure_fields_come_from_the_model():
     news = memo_module.structure_fields(kinds["news"])
     assert "date" in news and "title" not in news
     assert all(re.fullmatch(r"[a-z_]+", f) for f in unit | news)
+
+
+def test_a_post_added_or_a_member_deleted_evaluates_few_calls_and_stays_exact(tmp_path, monkeypatch):
+    """Records added or removed: only the calls about what they reach (their
+    kind's lists, their neighbours, their links, the home page) are
+    evaluated again."""
+    import json
+    repo, edits = _repo(tmp_path / "repo")
+    for k in range(12):
+        edits.add(k)
+    docs, memo = tmp_path / "docs", tmp_path / "memo"
+    render_changes(read_repository(repo.path), docs, memo)
+    calls_of_a_build = len(json.loads((memo / memo_module.MEMO_FILE).read_text(encoding="utf-8"))["calls"])
+    evaluated = _counting(monkeypatch)
+    for change in (edits.add, edits.delete_member, edits.delete):
+        evaluated.clear()
+        change(7)
+        result = render_changes(read_repository(repo.path), docs, memo)
+        assert result.reason == "" and (result.written or result.removed)
+        _assert_same(_tree(docs), _from_scratch(repo.path))
+        assert len(evaluated) < calls_of_a_build * 2 // 3, (change.__name__, len(evaluated), calls_of_a_build)

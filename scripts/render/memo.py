@@ -15,7 +15,10 @@ does not understand (an attribute such as `site.relations`, iterating over
 `site.by_id`, an argument it cannot name) marks the page "always render".
 
 Next build, every distinct call of the last build is evaluated once on the
-new Site; a page is kept (its Markdown file left as it is) only when its
+new Site (or kept without evaluating, see Memo._structure: while no changed
+record changes the Site's structure, a call whose result held no changed
+record, and that is not about what an added or removed record reaches, gives
+what it gave); a page is kept (its Markdown file left as it is) only when its
 template, context key and every one of its calls' results are the same, and
 its file is still there with the size written. The covers, the media and
 content/ copied into the docs are keyed the same way. The state is one JSON
@@ -42,7 +45,7 @@ from markupsafe import Markup
 from ..records.loader import Record, Snapshot
 from ..records.schema import Kind
 
-FORMAT = 2
+FORMAT = 3
 MEMO_FILE = "render-memo.json"
 # Lists longer than this are digested once per build (by object) when they
 # are keyed: a kind's whole list is part of the context of each of its pages.
@@ -200,7 +203,7 @@ class Memo:
                   and isinstance(data.get("calls"), list) and isinstance(data.get("records"), dict)
                   and all(isinstance(c, list) and len(c) == 4 and all(isinstance(x, str) for x in c[:3])
                           and (c[3] is None or isinstance(c[3], list)) for c in data["calls"])
-                  and all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+                  and all(isinstance(v, list) and len(v) == 3 and all(isinstance(x, str) for x in v)
                           for v in data["records"].values())
                   and all(isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and isinstance(p[1], list)
                           for p in data["pages"].values())
@@ -223,24 +226,54 @@ class Memo:
         return ""
 
     def _structure(self) -> None:
-        """Which records changed since the last build (`dirty`), and whether
-        the Site's structure stayed the same (`same_structure`: the same
-        records, none of the changed ones with another structure_key): then
-        a call whose result held no changed record gives what it gave."""
+        """Which records changed since the last build (`dirty`: changed,
+        added or removed), and whether the Site's structure stayed the same
+        but for records added or removed (`same_structure`: none of the
+        changed ones has another structure_key). Then a call whose result
+        held no dirty record gives what it gave, unless it is about what an
+        added or removed record reaches (`touched`: its kind, its neighbours
+        in its list, the records it links to or that link to it; the home
+        page's and the menu's sections)."""
         old = self.old_records
         self.records: dict[str, list[str]] = {}
-        self.dirty: set[str] = set(old) - set(self.ckeys)
-        same = not self.dirty and set(old) == set(self.ckeys)
+        removed = set(old) - set(self.ckeys)
+        self.dirty: set[str] = set(removed)
+        self.touched: set[str] = set(removed) | {old[rid][2] for rid in removed}
+        same = True
         for rid, (r, ckey) in self.ckeys.items():
             was = old.get(rid)
             if was is not None and was[0] == ckey:
                 self.records[rid] = was
                 continue
             skey = structure_key(r)
-            self.records[rid] = [ckey, skey]
+            self.records[rid] = [ckey, skey, r.kind.name]
             self.dirty.add(rid)
-            same = same and was is not None and was[1] == skey
+            if was is None:   # added
+                self.touched |= {rid, r.kind.name}
+                self.touched |= {x.id for x in self.site.neighbours(r) if x is not None}
+                relations = self.site.relations
+                self.touched |= {link.target.id for link in relations.outgoing.get(rid, [])}
+                self.touched |= {link.source.id for link in relations.incoming.get(rid, [])}
+            else:
+                same = same and was[1] == skey
+        # A list-file kind's records sit on its list's pages (site.located):
+        # one added or removed moves others.
+        self.located_moved = any(k.is_list_file for k in self.snap.schema.kinds.values() if k.name in self.touched)
         self.same_structure = same and self.reason == ""
+
+    def _kept_unevaluated(self, name: str, args_json: str, ids) -> bool:
+        """Whether the last build's call gives the same result now without
+        evaluating it (see _structure)."""
+        if not self.same_structure or ids is None or self.dirty.intersection(ids):
+            return False
+        if any(f'"{rid}"' in args_json for rid in self.dirty):
+            return False
+        if self.touched:
+            if name in REACH_EVERYTHING or (self.located_moved and name.startswith("located.")):
+                return False
+            if any(f'"{t}"' in args_json for t in self.touched):
+                return False
+        return True
 
     def save(self) -> None:
         data = {"format": FORMAT, "fingerprint": self.fingerprint, "out": str(self.out.resolve()),
@@ -422,8 +455,7 @@ class Memo:
         new = None
         if row is not None:
             new = row[0] if row[2] == digest else None
-        elif (self.same_structure and ids is not None and not self.dirty.intersection(ids)
-              and not any(f'"{rid}"' in args_json for rid in self.dirty)):
+        elif self._kept_unevaluated(name, args_json, ids):
             # Neither its arguments nor its records changed, nor the Site's
             # structure: the same result (evaluated if a page asks for it).
             row = self.calls[key] = [len(self.call_rows), _UNEVALUATED, digest]
@@ -577,6 +609,10 @@ SITE_MAPPINGS = frozenset({"by_id", "located", "by_kind"})
 # as structure_key sees them (and of the records returned): kept without
 # evaluating while neither changed. Not `file` (the file system).
 SKIPPABLE = SITE_CALLS | {f"{m}.{op}" for m in SITE_MAPPINGS for op in ("get", "item", "contains")} | {"group_path"}
+# The Site's methods whose result may change with any record added or
+# removed, whatever their arguments: the home page, the menu, honours.
+REACH_EVERYTHING = frozenset({"home_sections", "headline", "home_kinds", "menu_entries", "honours", "builds",
+                              "shown"})
 # Attributes fixed for the build (the model is in the fingerprint, preview in
 # the globals' key).
 SITE_CONSTANTS = frozenset({"schema", "preview"})
