@@ -98,11 +98,6 @@ def fingerprint(root: Path, settings: dict) -> str:
     return h.hexdigest()
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
-    return {f.relative_to(folder).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(folder.rglob("*")) if f.is_file()}
-
-
 def tree(root: Path) -> dict[str, os.stat_result]:
     """Every file under `root` (relative path → its lstat), by scandir: a
     walk of the 26,000 files of a site of 10,000 records in a tenth of a
