@@ -239,3 +239,47 @@ def test_full_is_asked_for(tmp_path, caplog):
         build_site(repo.path, site, full=True)
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("完整构建")] == \
         ["完整构建：按要求（--full）。"]
+
+
+def _rename_member(repo: Repo, name: str) -> None:
+    member = repo.path / "exemplars/members/sample-member-02.md"
+    member.write_text(re.sub(r"^name: .*$", f"name: {name}", member.read_text(encoding="utf-8"),
+                             count=1, flags=re.M), encoding="utf-8")
+
+
+def _spare_stray(spare: Path) -> None:
+    (spare / "exemplars/stray.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+
+
+def _spare_replaced(spare: Path) -> None:
+    page = spare / "exemplars/videos/sample-video-01/index.html"
+    text = page.read_text(encoding="utf-8")
+    page.unlink()
+    page.write_text(text.replace("</body>", "<script>alert(1)</script></body>"), encoding="utf-8")
+
+
+def _spare_removed(spare: Path) -> None:
+    (spare / "exemplars/videos/sample-video-01/index.html").unlink()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tamper, said", [
+    (_spare_stray, ["完整构建：保留的上一版网站与记录不符。"]),
+    (_spare_replaced, ["完整构建：保留的上一版网站与记录不符。"]),
+    (_spare_removed, None),   # mkdocs writes the missing page again, as a full build would
+])
+def test_a_kept_site_changed_by_hand_never_reaches_the_site(tmp_path, caplog, tamper, said):
+    """The site kept beside site/ is brought up to date only where the last
+    build said it differs; anything else done to it is found after the build
+    and the build is done again whole."""
+    from scripts.build.swap import spare_of
+    repo, site = _built(tmp_path)
+    _rename_member(repo, "示例党员（二）")
+    assert _rebuild(repo, site, caplog) == []   # the kept site now differs from site/ where recorded
+    tamper(spare_of(site))
+    _rename_member(repo, "示例党员（三）")
+    got = _rebuild(repo, site, caplog)
+    if said is not None:
+        assert got == said
+    _assert_same(site, _full_build_of(repo.path))
+    assert _rebuild(repo, site, caplog) == []

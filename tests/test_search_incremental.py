@@ -107,8 +107,12 @@ def _run_steps(tmp: Path, first: dict, steps: list) -> None:
                 _write(new, rel, pages[rel])
                 written.add(rel)
                 removed.discard(rel)
-        meta = update_index(new, NAME, True, written, removed, state)
+        gone: set[str] = set()
+        meta = update_index(new, NAME, True, written, removed, state, gone)
         assert _tree(live) == before, "the update wrote through a hard link into the live site"
+        # What it removed is said (the build checks the new site against it).
+        now = _tree(new)
+        assert {rel for rel in before if rel.startswith("search/") and rel not in now} <= gone
         assert _tree(new / "search") == _from_scratch(new, tmp / "scratch"), (first, steps[: i + 1])
         assert meta["pages"] == sum(1 for p in pages.values() if not p[2])
         shutil.rmtree(live)

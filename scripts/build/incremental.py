@@ -2,11 +2,11 @@
 the pages whose Markdown changed, and the result is the same tree, byte for
 byte, as a full build of the same repository.
 
-The rule, and why it is exact. The whole Markdown is rendered every time
-(render is a fifth of a build; mkdocs is the rest), so every page that the
+The rule, and why it is exact. The render's memo (render/memo.py) writes
+again every Markdown file whose text would change, so every page that the
 model puts a record on (lists, groups, home sections, links both ways,
-网站地图, figures, covers) shows up as a changed Markdown file without the
-pipeline knowing the model. What a page's HTML depends on besides its own
+网站地图, figures, covers) shows up as a changed Markdown file without this
+module knowing the model. What a page's HTML depends on besides its own
 Markdown (mkdocs.commands.build._build_page: get_context(nav, files, config,
 page) and the theme):
 - the configuration and the theme: mkdocs.yml, templates/ (theme overrides
@@ -23,19 +23,25 @@ page) and the theme):
   page, are rebuilt too, so they fail as the full build would;
 - neither prev/next links (Material's navigation.footer is off) nor dates:
   sitemap.xml and 404.html are written by every build.
-Everything else that is written after mkdocs (search index, feed.xml) is
-written whole each time, the index from the page texts kept in the state.
+After mkdocs, feed.xml is written whole and the search index is updated
+where the pages written changed it (search.update_index).
 
-The new site starts as a copy of the live one made of hard links; every file
-that mkdocs will write is unlinked from the copy first (plugin.on_files), so
-a write never reaches through a link into the live site. mkdocs' own dirty
-mode then skips the pages whose Markdown is unchanged: their Markdown is
-given an old modification time (File.is_modified compares times).
+The new site starts as the site kept beside the live one (swap.spare_of:
+the live site before the last build, hard links), brought up to date where
+the last build recorded that the two differ; or, without one, as a copy of
+the live site made of hard links. Every file that mkdocs will write is
+unlinked from it first (plugin.on_files), so a write never reaches through
+a link into the live site. mkdocs' own dirty mode then skips the pages whose
+Markdown is unchanged: their Markdown is given an old modification time
+(File.is_modified compares times). After the build, the new site's tree is
+checked against what it must be (as_recorded): a kept site changed by hand
+makes the build whole.
 
 The state (.build/incremental/state.json) names the fingerprint, the site it
-belongs to, the hash of every Markdown and other docs file, the size and
-time of every file of the site (a site changed by hand is not trusted), the
-nav and the pages' search texts. Any doubt → a full build, said in one line.
+belongs to, the size and time of every Markdown and other docs file, the
+files each page links to, a digest of the size and time of every file of the
+site (a site changed by hand is not trusted), where the kept site differs
+from it, and the nav. Any doubt → a full build, said in one line.
 """
 from __future__ import annotations
 
@@ -51,7 +57,7 @@ from pathlib import Path
 
 STATE_DIR = "incremental"
 STATE_FILE = "state.json"
-FORMAT = 2
+FORMAT = 3
 PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "PyYAML")
 PROJECT = Path(__file__).resolve().parents[2]
 # Files mkdocs writes on every build, whatever changed.
@@ -122,6 +128,14 @@ def manifest(site: Path, found: dict[str, os.stat_result] | None = None) -> dict
     return {rel: [st.st_size, st.st_mtime_ns] for rel, st in sorted(found.items())}
 
 
+def manifest_hash(found: dict[str, os.stat_result]) -> str:
+    """manifest() as one digest: all the state needs to tell whether the
+    site is as the last build left it (34,000 files at 10,000 records are not
+    kept, read and compared one by one)."""
+    listed = "".join(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n" for rel, st in sorted(found.items()))
+    return hashlib.sha256(listed.encode()).hexdigest()
+
+
 @dataclass
 class State:
     fingerprint: str = ""
@@ -129,7 +143,8 @@ class State:
     site: str = ""
     docs: dict = field(default_factory=dict)        # docs rel -> [size, mtime_ns]
     links: dict = field(default_factory=dict)       # docs rel (Markdown) -> names of the files it links to
-    site_files: dict = field(default_factory=dict)  # site rel -> [size, mtime_ns]
+    site_hash: str = ""                             # manifest_hash of the site built
+    spare_differs: list = field(default_factory=list)  # where the kept site differs from it
     nav: list = field(default_factory=list)
 
 
@@ -149,8 +164,8 @@ def load_state(root: Path) -> State:
             raise ValueError("format")
         state = State(**{k: data[k] for k in State.__dataclass_fields__})
         checks = [(state.fingerprint, str), (state.versions, dict), (state.site, str), (state.docs, dict),
-                  (state.links, dict), (state.site_files, dict), (state.nav, list)]
-        if not all(isinstance(v, t) for v, t in checks):
+                  (state.links, dict), (state.site_hash, str), (state.spare_differs, list), (state.nav, list)]
+        if not all(isinstance(v, t) for v, t in checks) or not all(isinstance(x, str) for x in state.spare_differs):
             raise ValueError("types")
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise FullBuild(f"上次构建的记录已损坏（{path.name}：{type(e).__name__}）") from e
@@ -189,6 +204,7 @@ class Plan:
     docs: dict[str, list]  # the docs' manifest once planned (as manifest(docs) gives it)
     live_files: dict = field(default_factory=dict)   # the live site's tree (incremental.tree)
     links: dict = field(default_factory=dict)        # the docs' links (linked_names), for the next build
+    left_out: set = field(default_factory=set)       # live files not carried into the new site (prepare_site)
 
 
 # Where a page names another file: Markdown links and images `](target)`,
@@ -237,7 +253,7 @@ def plan(root: Path, out: Path, docs: Path, fp: str, written: set[str], removed:
     if state.site != str(out):
         raise FullBuild("上次构建的是另一个网站目录")
     live_files = tree(out) if out.is_dir() else {}
-    if not live_files or manifest(out, live_files) != state.site_files:
+    if not live_files or manifest_hash(live_files) != state.site_hash:
         raise FullBuild("网站目录与上次构建的记录不符")
     if rendered_all:
         raise FullBuild(rendered_all.rstrip("。"))
@@ -334,16 +350,23 @@ def prepare_site(plan_: Plan, live: Path, docs: Path, new_site: Path, directory_
                  spare: Path | None = None, live_files: dict | None = None) -> None:
     """The new site as hard links to the live one, without what this build
     writes again: the outputs of changed and deleted docs files, the files
-    mkdocs writes every time, and the feed and search index. From `spare`
-    (the live site before the last build, kept by swap.swap_in) when there is
-    one, brought up to date; else a new tree of links."""
+    mkdocs writes every time, and the feed. From `spare` (the live site
+    before the last build, kept by swap.swap_in) when there is one, brought
+    up to date where the last build said it differs (State.spare_differs);
+    else a new tree of links. What was left out is kept in plan_.left_out,
+    for settle()."""
     leave = set(ALWAYS_WRITTEN) | set(AFTER_MKDOCS)
     for rel in plan_.changed | plan_.deleted:
         leave.add(page_dest(rel, docs, new_site, directory_urls))
+    files = live_files if live_files is not None else tree(live)
+    plan_.live_files = files
+    plan_.left_out = _left_out(files, leave)
     if spare is not None and spare.is_dir():
         os.rename(spare, new_site)
-        files = live_files if live_files is not None else tree(live)
-        sync_links(live, files, new_site, _left_out(files, leave))
+        try:
+            sync_known(live, files, new_site, plan_.left_out, set(plan_.state.spare_differs))
+        except OSError as e:
+            raise FullBuild(f"保留的上一版网站无法使用（{type(e).__name__}）") from e
         return
     link_copy(live, new_site, leave)
     # A deleted page's folder (use_directory_urls) left empty.
@@ -352,6 +375,62 @@ def prepare_site(plan_: Plan, live: Path, docs: Path, new_site: Path, directory_
         while folder != new_site and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+def sync_known(live: Path, live_files: dict[str, os.stat_result], copy: Path, leave_out: set[str],
+               differs: set[str]) -> None:
+    """sync_links without walking `copy`: the last build recorded where the
+    site it kept (`copy`) differs from the live one (`differs`), so only
+    those paths and the ones left out are linked or removed. Whether that
+    record held is checked after the build, from the walk the state needs
+    anyway (settle)."""
+    emptied = set()
+    for rel in sorted(differs | leave_out):
+        target = os.path.join(copy, rel)
+        if rel in live_files and rel not in leave_out:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _link(os.path.join(live, rel), target)
+        elif os.path.lexists(target):
+            os.unlink(target)
+            emptied.add(os.path.dirname(target))
+    _remove_empty(copy, emptied)
+
+
+def _remove_empty(top: Path, folders) -> None:
+    """The folders (and their parents, below `top`) that removals left empty."""
+    for folder in sorted(folders, key=len, reverse=True):
+        while folder != str(top) and folder.startswith(str(top)):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                break   # not empty (or gone already)
+            folder = os.path.dirname(folder)
+
+
+def as_recorded(found: dict[str, os.stat_result], plan_: Plan, since_ns: int, removed: set[str]) -> bool:
+    """Whether the new site's tree (`found`, walked after the build) is what
+    it must be when the kept site was as the last build recorded: every file
+    is the live one's (the same inode) unless it was left out, or it was
+    written by this build (changed at or after `since_ns`, the build's start
+    by the file system's clock); and no live file is missing that was
+    neither left out nor `removed` by this build (the search index's). False (a kept site changed by hand, or a clock set back): the
+    build is done again whole."""
+    live, left_out = plan_.live_files, plan_.left_out
+    for rel, st in found.items():
+        old = live.get(rel)
+        if old is not None and old.st_ino == st.st_ino and old.st_dev == st.st_dev and rel not in left_out:
+            continue
+        if st.st_ctime_ns < since_ns:
+            return False
+    return all(rel in found or rel in removed for rel in live.keys() - left_out)
+
+
+def differs(before: dict[str, os.stat_result], after: dict[str, os.stat_result]) -> list[str]:
+    """The paths where two trees of the same site are not the same file:
+    what the next build must bring up to date in the site it keeps."""
+    return sorted({rel for rel, st in after.items()
+                   if rel not in before or before[rel].st_ino != st.st_ino or before[rel].st_dev != st.st_dev}
+                  | (before.keys() - after.keys()))
 
 
 def _left_out(files, leave: set[str]) -> set[str]:

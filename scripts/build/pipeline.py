@@ -196,8 +196,23 @@ def _zip(site: Path, out: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+class _BuildAgain(Exception):
+    """An incremental build found, at its end, that it was not exact: the
+    build is done again whole (the reason, in Chinese, is the message)."""
+
+
 def build(root: Path, target: Target, preview: bool = False, allow_errors: bool = False,
           full: bool = False) -> Path:
+    try:
+        return _build(root, target, preview, allow_errors, full)
+    except _BuildAgain as e:
+        log.info(incremental.note(str(e)))
+        return _build(root, target, preview, allow_errors, full=True, said=True)
+
+
+def _build(root: Path, target: Target, preview: bool, allow_errors: bool, full: bool,
+           said: bool = False) -> Path:
+    """build(); `said`: why the build is whole was said already."""
     root = root.resolve()
     out = target.path.resolve()
     work = root / ".build"
@@ -220,6 +235,9 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
         built = _built_at()
         tmp_docs = _temp_dir(work, "docs")
         tmp_site = _temp_dir(out.parent, out.name)
+        # The build's start by the file system's clock: what it writes is
+        # changed at or after this (incremental.as_recorded).
+        since_ns = tmp_site.stat().st_ctime_ns
         try:
             docs = work / "docs" if incremental_ok else tmp_docs / "docs"
             new_site = tmp_site / "site"
@@ -248,7 +266,8 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                         incremental.prepare_site(plan, out, docs, new_site, target.directory_urls,
                                                  spare=spare_of(out), live_files=plan.live_files)
                     except incremental.FullBuild as e:
-                        log.info(incremental.note(str(e)))
+                        if not said:
+                            log.info(incremental.note(str(e)))
                         plan = None
                         shutil.rmtree(new_site, ignore_errors=True)
                     # A build stopped from here on leaves no state: the next is whole.
@@ -270,10 +289,11 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                 config["site_url"] = site_config(root).get("site_url")   # the feed names the public site
             with stage("feed"):
                 write_feed(snap, config, new_site, preview=preview)
+            index_gone: set[str] = set()   # files of the search index it removed
             with stage("search"):
                 changed, removed = _pages_changed(plan, docs, new_site, target.directory_urls)
                 write_search(new_site, config.site_name, target.directory_urls, state_dir if incremental_ok else None,
-                             written=plugin.written | changed if plan else None, removed=removed)
+                             written=plugin.written | changed if plan else None, removed=removed, gone=index_gone)
             if target.offline:
                 write_subtitles_scripts(new_site)
             checkpoint("mkdocs")
@@ -284,11 +304,16 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                 recover(out)
                 checkpoint("swap")
                 if incremental_ok:
+                    built_tree = incremental.tree(new_site)
+                    if plan is not None and not incremental.as_recorded(built_tree, plan, since_ns, index_gone):
+                        raise _BuildAgain("保留的上一版网站与记录不符")
                     state = incremental.State(
                         fingerprint=fingerprint, versions=incremental.versions(), site=str(out),
                         docs=plan.docs if plan else incremental.manifest(docs),
                         links=plan.links if plan else incremental.docs_links(docs, incremental.tree(docs)),
-                        site_files=incremental.manifest(new_site), nav=plugin.nav_signature)
+                        site_hash=incremental.manifest_hash(built_tree), nav=plugin.nav_signature,
+                        # The site kept after the swap is the live one as planned from.
+                        spare_differs=incremental.differs(plan.live_files, built_tree) if plan else [])
                 swap_in(new_site, out, keep=spare_of(out) if incremental_ok else None)
                 if incremental_ok:
                     if plan is None:
@@ -297,7 +322,7 @@ def build(root: Path, target: Target, preview: bool = False, allow_errors: bool 
                         # approved item going live) starts at once.
                         spare = spare_of(out)
                         spare.mkdir(exist_ok=True)
-                        incremental.sync_links(out, incremental.tree(out), spare, set())
+                        incremental.sync_links(out, built_tree, spare, set())
                     incremental.save_state(root, state)
                 else:
                     # Keep the last generated Markdown where mkdocs.yml points, so
@@ -326,7 +351,7 @@ def _pages_changed(plan, docs: Path, site: Path, directory_urls: bool) -> tuple[
 
 
 def write_search(site: Path, site_name: str, directory_urls: bool, state_dir: Path | None,
-                 written: set[str] | None, removed: set[str]) -> None:
+                 written: set[str] | None, removed: set[str], gone: set[str] | None = None) -> None:
     """The search index: updated from the pages this build wrote when the
     last build's index and state allow (search.update_index), else whole."""
     if state_dir is None:
@@ -334,7 +359,7 @@ def write_search(site: Path, site_name: str, directory_urls: bool, state_dir: Pa
     elif written is None:
         index_site(site, site_name, directory_urls, state_dir=state_dir)
     else:
-        update_index(site, site_name, directory_urls, written, removed, state_dir)
+        update_index(site, site_name, directory_urls, written, removed, state_dir, gone)
 
 
 def build_site(root: Path, site: Path | None = None, preview: bool = False, allow_errors: bool = False,

@@ -427,25 +427,35 @@ def _numbers(gaps: str) -> list[int]:
 
 
 def update_index(site: Path, site_name: str, directory_urls: bool, written: set[str], removed: set[str],
-                 state_dir: Path) -> dict:
+                 state_dir: Path, gone: set[str] | None = None) -> dict:
     """Bring site/search/ (the last build's index, hard links to the live
     site's) up to date with the pages this build wrote (`written`, site
     paths; all but HTML pages ignored) and deleted (`removed`), reading only
     the written pages; return the meta. The result is the same, byte for
     byte, as index_site of the whole site. Without a state that matches the
-    index in the site, the whole site is indexed (and the state kept)."""
+    index in the site, the whole site is indexed (and the state kept).
+    `gone`: where to note the files of the index this removed (site paths)."""
+    gone = set() if gone is None else gone
     try:
         state = _load_state(state_dir, site, site_name, directory_urls)
-        meta, new_state = _update(site, site_name, directory_urls, written, removed, state)
+        meta, new_state = _update(site, site_name, directory_urls, written, removed, state, gone)
     except _Doubt as e:
         log.info("搜索索引完整重建：%s。", e)
+        _all_gone(site, gone)
         return index_site(site, site_name, directory_urls, state_dir=state_dir)
     _save_state(state_dir, site_name, directory_urls, meta, new_state)
     return meta
 
 
+def _all_gone(site: Path, gone: set[str]) -> None:
+    """Every file of the index, noted as removed (it is written whole again)."""
+    for dirpath, _, names in os.walk(site / INDEX_DIR):
+        folder = Path(dirpath).relative_to(site).as_posix()
+        gone.update(f"{folder}/{name}" for name in names)
+
+
 def _update(site: Path, site_name: str, directory_urls: bool, written: set[str], removed: set[str],
-            state: dict) -> tuple[dict, dict]:
+            state: dict, files_gone: set[str]) -> tuple[dict, dict]:
     out = site / INDEX_DIR
     pages: dict[str, list] = state["pages"]          # page path -> [number, hash of its file]
     shard_hashes: list[str] = state["shards"]
@@ -470,6 +480,7 @@ def _update(site: Path, site_name: str, directory_urls: bool, written: set[str],
         # Every page has another number or every gram another shard: the
         # whole index again, from the pages' files (not their HTML).
         entries = {rel: new_entries[rel] if rel in new_entries else old_entry(rel) for rel in indexed}
+        _all_gone(site, files_gone)
         shutil.rmtree(out)
         return _write_all(out, entries)
 
@@ -545,12 +556,12 @@ def _update(site: Path, site_name: str, directory_urls: bool, written: set[str],
         in_text, in_title = old.split("|") if old is not None else ("", "")
         lists = []
         for gaps, change in ((in_text, body.get((g, j))), (in_title, title_of.get((g, j)))):
-            numbers = _numbers(gaps)
-            if change is not None:
-                off, on = change
-                numbers = sorted((set(numbers) - off) | on)
-            lists.append(numbers)
-        new = _gaps(lists[0]) + "|" + _gaps(lists[1]) if lists[0] else None
+            if change is None:   # this list stays as written
+                lists.append(gaps)
+                continue
+            off, on = change
+            lists.append(_gaps(sorted((set(_numbers(gaps)) - off) | on)))
+        new = lists[0] + "|" + lists[1] if lists[0] else None
         if new != old:
             size += (_weight(g, new) if new is not None else 0) - (_weight(g, old) if old is not None else 0)
             if new is None:
@@ -565,6 +576,7 @@ def _update(site: Path, site_name: str, directory_urls: bool, written: set[str],
     for rel in gone | to_write.keys():
         if rel in pages:
             (out / "p" / f"{pages[rel][0]}.js").unlink(missing_ok=True)
+            files_gone.add(f"{INDEX_DIR}/p/{pages[rel][0]}.js")
     for rel, (number, fragment, _) in to_write.items():
         _replace(out / "p" / f"{number}.js", fragment)
         new_pages[rel] = [number, _file_hash(fragment)]

@@ -231,6 +231,8 @@ class CheckCache:
         # A file holds one record at most: its row's schema problems are that record's.
         row = self.fresh.get(key) or self.rows.get(key)
         if row is not None and row[2] is not None:
+            if row[2] == "[]":   # most records: nothing to parse
+                return []
             try:
                 return _problems_from(json.loads(row[2]))
             except (ValueError, KeyError, TypeError):

@@ -16,7 +16,17 @@ from .schema import ID_RE, Field, Struct
 
 def walk_fields(record: Record) -> Iterator[tuple[tuple, Field, object]]:
     """(path, field, value) for every typed value in the record, lists and
-    structs included: honours[0].year is ("honours", 0, "year")."""
+    structs included: honours[0].year is ("honours", 0, "year").
+
+    Walked once per record and kept on it (records are not changed once
+    read): the checks, the render and the relations each walk every record."""
+    walked = record.__dict__.get("_walked")
+    if walked is None:
+        walked = record.__dict__["_walked"] = tuple(_walk_fields(record))
+    return iter(walked)
+
+
+def _walk_fields(record: Record) -> Iterator[tuple[tuple, Field, object]]:
     def walk(fields: dict[str, Field], data: dict, path: tuple):
         for name, value in data.items():
             f = fields.get(name)
