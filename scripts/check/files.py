@@ -78,7 +78,7 @@ def _links(folder: Path):
                 stack.append(entry.path)
 
 
-def photo_problems(records: list[Record], root: Path, files: list[Path] | None = None) -> list[Problem]:
+def photo_problems(records: list[Record], root: Path, files: list[str] | None = None) -> list[Problem]:
     """A photo needs alt text (readers with screen readers); it must be an
     image the site can use (by its bytes: JPEG, PNG or WebP, within the pixel
     limit), wherever it is named, lists of photos included."""

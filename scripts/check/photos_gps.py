@@ -77,10 +77,10 @@ class Seen(NamedTuple):
 _cache: dict[tuple, Seen] = {}   # by (path, mtime, size)
 
 
-def inspect(path: Path) -> Seen:
+def inspect(path: Path | str) -> Seen:
     """What the file at path is, as an image, and what is wrong with it."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
         key = (str(path), stat.st_mtime_ns, stat.st_size)
         if key in _cache:
             return _cache[key]
@@ -112,32 +112,45 @@ def has_location(path: Path) -> bool:
     return inspect(path).located
 
 
-def repository_files(root: Path) -> list[Path]:
-    """Every file of the repository, outside built output, tools and hidden folders."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED)
-        found += [Path(dirpath) / f for f in sorted(filenames)]
+def repository_files(root: Path) -> list[str]:
+    """Every file of the repository, outside built output, tools and hidden
+    folders, symbolic links left out (what they lead to is checked where
+    they are named): paths as strings, from the folder listings alone, since
+    a Path and a stat for each of 20,000 files cost more than the rest."""
+    found: list[str] = []
+    stack = [str(root)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue   # as os.walk: a folder that cannot be listed is passed over
+        folders = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith(".") and entry.name not in SKIPPED:
+                    folders.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                found.append(entry.path)
+        stack += reversed(folders)
     return found
 
 
-def repository_photos(root: Path, files: list[Path] | None = None) -> list[Path]:
+def repository_photos(root: Path, files: list[str] | None = None) -> list[Path]:
     """Every image file of the repository (by its bytes), outside built output
     and tools (`files`: repository_files(root), when the caller has it)."""
-    return [p for p in (repository_files(root) if files is None else files)
-            if not p.is_symlink() and inspect(p).format is not None]
+    return [Path(p) for p in (repository_files(root) if files is None else files)
+            if inspect(p).format is not None]
 
 
 def located_photos(root: Path) -> list[Path]:
     return [p for p in repository_photos(root) if has_location(p)]
 
 
-def gps_problems(root: Path, files: list[Path] | None = None) -> list[Problem]:
+def gps_problems(root: Path, files: list[str] | None = None) -> list[Problem]:
     problems = []
     for p in repository_files(root) if files is None else files:
-        if p.is_symlink():
-            continue
         problem = inspect(p).problem
         if problem:
-            problems.append(Problem(p.relative_to(root).as_posix(), 1, "", problem))
+            problems.append(Problem(Path(p).relative_to(root).as_posix(), 1, "", problem))
     return problems

@@ -108,8 +108,9 @@ def outside(root: Path, path: Path) -> bool:
     """Whether a path (a symlink, say) leads out of the repository."""
     # Resolving each of 10,000 files costs more than the rest of reading
     # them: folders are resolved once per run, files only when they are links.
-    real = os.path.realpath(path) if path.is_symlink() \
-        else os.path.join(_real_dir(str(path.parent)), path.name)
+    p = os.fspath(path)
+    real = os.path.realpath(p) if os.path.islink(p) \
+        else os.path.join(_real_dir(os.path.dirname(p) or "."), os.path.basename(p))
     # Both are real paths (absolute, normalised): as strings, Path.is_relative_to
     # is the same test without building a Path per file.
     base = _real_dir(str(root))
@@ -236,6 +237,15 @@ def _read(root: Path, path: Path, snap: Snapshot, rel: str | None = None) -> str
     return text
 
 
+def _relative(root: Path, path: Path) -> str:
+    """path.relative_to(root).as_posix() for a path found under root, by its
+    string (a tenth of the time, for 10,000 files)."""
+    base, text = str(root), str(path)
+    if os.sep == "/" and text.startswith(base + "/"):
+        return text[len(base) + 1:]
+    return path.relative_to(root).as_posix()
+
+
 def read_repository(root: Path, schema: Schema | None = None, cache=None) -> Snapshot:
     """Every record of every kind under root, and every page of content/.
 
@@ -245,7 +255,7 @@ def read_repository(root: Path, schema: Schema | None = None, cache=None) -> Sna
     schema = schema or schema_for(root)
     _real_dir.cache_clear()  # folders may have changed since the last run (serve)
     snap = Snapshot(root, schema)
-    files = [(kind, path, path.relative_to(root).as_posix())
+    files = [(kind, path, _relative(root, path))
              for kind in schema.kinds.values() for path in record_files(root, kind)]
     progress = Progress("读取记录文件", len(files))
     for kind, path, rel in files:
