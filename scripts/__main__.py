@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+from . import collector
 from .problems import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -341,4 +342,9 @@ def _unexpected(e: Exception, what: str = "网站未更新") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # The process ends: the collector's last pass over everything the
+    # command made (a tenth of an incremental build at 10,000 records) frees
+    # nothing that ending does not.
+    collector.set_aside()
+    sys.exit(code)

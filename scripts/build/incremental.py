@@ -55,6 +55,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .. import collector
+
 STATE_DIR = "incremental"
 STATE_FILE = "state.json"
 FORMAT = 3
@@ -159,7 +161,8 @@ def load_state(root: Path) -> State:
     if not path.is_file():
         raise FullBuild("没有上次构建的记录")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with collector.paused():
+            data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             raise ValueError("format")
         state = State(**{k: data[k] for k in State.__dataclass_fields__})

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .. import collector
 from ..check import check_repository, errors
 from ..check.content_files import media_paths, refused_files
 from ..check.pages import body_safety_problems
@@ -56,7 +57,7 @@ class Target:
 
 def generate(root: Path, docs: Path, preview: bool = False, offline: bool = False,
              allow_errors: bool = False, memo: Path | None = None,
-             cache: bool = False) -> tuple[int, Snapshot, RenderResult | None]:
+             cache: bool = False, spare_collector: bool = False) -> tuple[int, Snapshot, RenderResult | None]:
     """Read and check the repository, and write the site's Markdown into `docs`
     (`offline`: for pages opened from file://). What `check` calls an error
     stops it (unless `allow_errors`: the release gate's trial build, which
@@ -64,12 +65,16 @@ def generate(root: Path, docs: Path, preview: bool = False, offline: bool = Fals
     (`preview`) shows typos without stopping (editor.serve lints what was read).
     `cache`: the check keeps each file's reading (check.cache); `memo`: the
     folder of the render's memo (render.memo), `docs` then holding the last
-    build's Markdown, brought up to date page by page.
+    build's Markdown, brought up to date page by page. `spare_collector`:
+    what was read is set aside from the garbage collector (collector.py; the
+    caller releases it).
 
     Returns the number of pages, what was read, and (with `memo`) what the
     render wrote and removed, for the later stages."""
     with stage("load_validate"):
         snap, problems = check_repository(root, wording=not preview, cache=cache)
+    if spare_collector:
+        collector.set_aside()
     if errors(problems) and not allow_errors:
         raise InputError(errors(problems))
     if errors(problems):
@@ -245,7 +250,8 @@ def _build(root: Path, target: Target, preview: bool, allow_errors: bool, full: 
                 recover(docs)
             pages, snap, rendered = generate(root, docs, preview=preview, offline=target.offline,
                                              allow_errors=allow_errors, cache=True,
-                                             memo=state_dir if incremental_ok else None)
+                                             memo=state_dir if incremental_ok else None, spare_collector=True)
+            collector.set_aside()
             if target.offline:
                 stamp_offline_home(docs, built)
             checkpoint("render")
@@ -281,6 +287,7 @@ def _build(root: Path, target: Target, preview: bool, allow_errors: bool, full: 
                     plan = None
                     shutil.rmtree(new_site, ignore_errors=True)
                     config = mkdocs_build(root, docs, new_site, pages=pages, **overrides)
+            collector.set_aside()
             plugin = config.plugins["zlt"]
             if target.offline:
                 # A file:// bundle has no server to show a 404 page (and MkDocs
@@ -333,6 +340,7 @@ def _build(root: Path, target: Target, preview: bool, allow_errors: bool, full: 
                     recover(work / "docs")
                     swap_in(docs, work / "docs")
         finally:
+            collector.release()
             for folder in (tmp_docs, tmp_site):
                 shutil.rmtree(folder, ignore_errors=True)
                 remove_stale_temps(folder.parent)

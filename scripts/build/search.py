@@ -67,6 +67,7 @@ from collections import defaultdict, deque
 from itertools import accumulate, repeat
 from pathlib import Path
 
+from .. import collector
 from .pagetext import page_text
 
 log = logging.getLogger("zlt")
@@ -383,7 +384,8 @@ def _load_state(state_dir: Path, site: Path, site_name: str, directory_urls: boo
     if not path.is_file():
         raise _Doubt("没有上次的索引记录")
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
+        with collector.paused():
+            state = json.loads(path.read_text(encoding="utf-8"))
         if not (isinstance(state, dict) and state.get("format") == STATE_FORMAT
                 and state.get("index_format") == FORMAT and state.get("shard_bytes") == SHARD_BYTES):
             raise ValueError("format")

@@ -14,9 +14,9 @@ itself is checked as it is loaded (records/model_check.py).
 """
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
+from .. import collector
 from ..problems import Problem
 from ..records.loader import Snapshot, read_repository
 from ..records.schema import Schema, schema_for
@@ -73,9 +73,7 @@ def check_repository(root: Path, schema: Schema | None = None, release: bool = F
     # The run makes some hundred thousand small objects that all live on
     # (records and their lines): the cyclic collector, run every few hundred
     # of them, would find nothing to free and cost a third of the time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         schema = schema or schema_for(root)
         kept = CheckCache(root, schema)
         snap = read_repository(root, schema, kept)
@@ -83,9 +81,6 @@ def check_repository(root: Path, schema: Schema | None = None, release: bool = F
         kept.save()
         last_cache_reason = kept.reason
         return snap, problems
-    finally:
-        if collecting:
-            gc.enable()
 
 
 last_cache_reason = ""

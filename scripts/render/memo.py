@@ -42,6 +42,7 @@ from typing import Any, Callable
 
 from markupsafe import Markup
 
+from .. import collector
 from ..records.loader import Record, Snapshot
 from ..records.schema import Kind
 
@@ -197,7 +198,8 @@ class Memo:
         except OSError:
             return "上次生成页面的记录无法读取"
         try:
-            data = json.loads(raw)
+            with collector.paused():   # some hundred thousand objects, no garbage
+                data = json.loads(raw)
             ok = (isinstance(data, dict) and data.get("format") == FORMAT
                   and isinstance(data.get("pages"), dict) and isinstance(data.get("files"), dict)
                   and isinstance(data.get("calls"), list) and isinstance(data.get("records"), dict)
