@@ -105,6 +105,9 @@ def test_lists_paginate_and_hold_every_record_once(synth_site, kind, first):
             assert f"第 1 页，共 {len(paths)} 页" in text and "上一页</a>" not in html
         else:   # no number that would change with the list's length (render.pagination)
             assert "上一页</a>" in html and "首页</a>" in html and f"共 {len(paths)} 页" not in text
+            # What the page holds is said in its title, and not again above the buttons.
+            pager = re.search(r'<p class="zlt-pager">(.*?)</p>', html, re.S)
+            assert pager and re.sub(r"<[^>]+>", "", pager.group(1)).startswith("翻页："), path
     assert sorted(seen) == sorted(r.id for r in items)
 
 
