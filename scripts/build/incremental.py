@@ -357,7 +357,7 @@ def prepare_site(plan_: Plan, live: Path, docs: Path, new_site: Path, directory_
     before the last build, kept by swap.swap_in) when there is one, brought
     up to date where the last build said it differs (State.spare_differs);
     else a new tree of links. What was left out is kept in plan_.left_out,
-    for settle()."""
+    for as_recorded()."""
     leave = set(ALWAYS_WRITTEN) | set(AFTER_MKDOCS)
     for rel in plan_.changed | plan_.deleted:
         leave.add(page_dest(rel, docs, new_site, directory_urls))
@@ -386,7 +386,7 @@ def sync_known(live: Path, live_files: dict[str, os.stat_result], copy: Path, le
     site it kept (`copy`) differs from the live one (`differs`), so only
     those paths and the ones left out are linked or removed. Whether that
     record held is checked after the build, from the walk the state needs
-    anyway (settle)."""
+    anyway (as_recorded)."""
     emptied = set()
     for rel in sorted(differs | leave_out):
         target = os.path.join(copy, rel)
@@ -416,8 +416,9 @@ def as_recorded(found: dict[str, os.stat_result], plan_: Plan, since_ns: int, re
     is the live one's (the same inode) unless it was left out, or it was
     written by this build (changed at or after `since_ns`, the build's start
     by the file system's clock); and no live file is missing that was
-    neither left out nor `removed` by this build (the search index's). False (a kept site changed by hand, or a clock set back): the
-    build is done again whole."""
+    neither left out nor `removed` by this build (the search index's).
+    False (a kept site changed by hand, or a clock set back): the build is
+    done again whole."""
     live, left_out = plan_.live_files, plan_.left_out
     for rel, st in found.items():
         old = live.get(rel)
